@@ -1,0 +1,37 @@
+// One lint configuration for the whole workspace. The domain-boundary rule is the important one: a domain app
+// never imports another domain app (docs/adr/0001-modular-monolith.md); packages/* are shared platform pieces.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const domains = ["users", "inventory", "orders", "billing"];
+
+const boundaryRules = domains.map((domain) => ({
+  files: [`apps/${domain}-subgraph/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: domains
+          .filter((other) => other !== domain)
+          .flatMap((other) => [
+            { group: [`@monograph/${other}-subgraph`, `@monograph/${other}-subgraph/*`], message: `The ${domain} domain must not import the ${other} domain: use the supergraph, an injected client interface, or an event.` },
+            { group: [`**/${other}-subgraph/**`], message: `The ${domain} domain must not import the ${other} domain's files.` },
+          ]),
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/generated/**", "**/.turbo/**", ".data/**", "**/test-artifacts/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": "off",
+    },
+  },
+  ...boundaryRules,
+);
