@@ -60,7 +60,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       query: async (sql, params) => (await pglite.query(sql, params)).rows as never,
     };
     const migrations = shouldMigrate ? await applyMigrations(executor) : { applied: [] };
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), log });
+    // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the runtime contract is the one the
+    // 6.19 client speaks (db.test.ts runs every query shape we use through it).
+    const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
+    const prisma = new PrismaClient({ adapter, log });
     attachQueryListener(prisma, options.onQuery);
     return {
       prisma,

@@ -1,0 +1,32 @@
+import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
+import { createUsersLoaders, type UsersLoaders } from "./loaders.ts";
+import { UsersRepository, type UsersDb } from "./repository.ts";
+import { resolvers } from "./resolvers.ts";
+import { UsersService } from "./service.ts";
+
+export { seedUsers, SEEDED_USERS } from "./seed.ts";
+export type { UsersDb } from "./repository.ts";
+
+export interface UsersSubgraphDeps {
+  db: UsersDb;
+  jwtSecret: string;
+  /** Lifetime of a user's token; default 12 hours. */
+  tokenTtlSeconds?: number;
+}
+
+export interface UsersContext extends BaseSubgraphContext {
+  users: UsersService;
+  loaders: UsersLoaders;
+}
+
+export const USERS_SDL = new URL("./schema.graphql", import.meta.url);
+
+export function createUsersSubgraph(deps: UsersSubgraphDeps): SubgraphModule<UsersContext> {
+  const repository = new UsersRepository(deps.db);
+  const users = new UsersService(repository, { jwtSecret: deps.jwtSecret, tokenTtlSeconds: deps.tokenTtlSeconds ?? 12 * 60 * 60 });
+  return {
+    name: "users",
+    schema: buildSubgraphFromFile(USERS_SDL, resolvers),
+    createContext: (caller) => ({ caller, users, loaders: createUsersLoaders(repository) }),
+  };
+}

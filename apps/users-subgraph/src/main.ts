@@ -1,0 +1,12 @@
+// Runs the users subgraph alone, as its own HTTP service (hybrid and distributed shapes).
+import { runSubgraphProcess } from "@monograph/platform";
+import { createUsersSubgraph, seedUsers } from "./index.ts";
+
+await runSubgraphProcess({
+  name: "users",
+  defaultPort: 4001,
+  build: ({ db, config }) => ({
+    subgraph: createUsersSubgraph({ db: db.prisma, jwtSecret: config.JWT_SECRET }),
+    seed: async () => void (await seedUsers(db.prisma)),
+  }),
+});

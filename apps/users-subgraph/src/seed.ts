@@ -1,0 +1,21 @@
+import { hashPassword } from "./passwords.ts";
+import type { UsersDb } from "./repository.ts";
+
+/** Demo accounts. The README lists these credentials; they exist only in a seeded development database. */
+export const SEEDED_USERS = [
+  { email: "admin@monograph.dev", name: "Ada Admin", password: "admin-password-1", role: "ADMIN" },
+  { email: "alice@example.com", name: "Alice Martin", password: "alice-password-1", role: "CUSTOMER" },
+  { email: "bob@example.com", name: "Bob Okafor", password: "bob-password-1", role: "CUSTOMER" },
+  { email: "chloe@example.com", name: "Chloé Dubois", password: "chloe-password-1", role: "CUSTOMER" },
+  { email: "dev@example.com", name: "Dev Patel", password: "dev-password-1", role: "CUSTOMER" },
+  { email: "emi@example.com", name: "Emi Tanaka", password: "emi-password-1", role: "CUSTOMER" },
+] as const;
+
+/** Loads the demo users into an empty users table; does nothing when any user exists. */
+export async function seedUsers(db: UsersDb): Promise<number> {
+  if ((await db.user.count()) > 0) return 0;
+  for (const user of SEEDED_USERS) {
+    await db.user.create({ data: { email: user.email, name: user.name, role: user.role, passwordHash: await hashPassword(user.password) } });
+  }
+  return SEEDED_USERS.length;
+}

@@ -1,0 +1,69 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+
+/**
+ * The error codes a client may see in `extensions.code`. They are part of the public contract: clients branch on
+ * them, so a code is never renamed. Messages are for people and may change.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  OUT_OF_STOCK: "OUT_OF_STOCK",
+  INVALID_STATE_TRANSITION: "INVALID_STATE_TRANSITION",
+  PAYMENT_FAILED: "PAYMENT_FAILED",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
+
+// Codes Apollo Server and graphql-js assign to problems with the request itself; safe to show as they are.
+const REQUEST_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/** An expected failure of a domain rule, shown to the client with its code and message. */
+export class DomainError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...details, code } });
+    this.name = "DomainError";
+  }
+}
+
+export const unauthenticated = (message = "You must be signed in to do this.") => new DomainError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = "You are not allowed to do this.") => new DomainError(ErrorCode.FORBIDDEN, message);
+export const badUserInput = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.BAD_USER_INPUT, message, details);
+export const notFound = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.NOT_FOUND, message, details);
+export const conflict = (message: string, details: Record<string, unknown> = {}) => new DomainError(ErrorCode.CONFLICT, message, details);
+
+export function isPublicCode(code: unknown): code is string {
+  return typeof code === "string" && (PUBLIC_CODES.has(code) || REQUEST_CODES.has(code));
+}
+
+/**
+ * What a client is allowed to see of an error. Errors with a public code keep their message and extensions
+ * (minus any stack trace); anything else (a bug, a SQL error, a failed fetch naming an internal URL) becomes a
+ * generic INTERNAL_SERVER_ERROR, and the original is reported through `onHidden` for the logs.
+ */
+export function maskError(formatted: GraphQLFormattedError, onHidden?: (formatted: GraphQLFormattedError) => void): GraphQLFormattedError {
+  const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+  const code = extensions.code;
+  if (isPublicCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { ...formatted, extensions };
+  }
+  onHidden?.(formatted);
+  return {
+    message: "Internal server error",
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

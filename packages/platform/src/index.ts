@@ -1,0 +1,7 @@
+export * from "./config.ts";
+export * from "./errors.ts";
+export * from "./graphql.ts";
+export * from "./http.ts";
+export * from "./identity.ts";
+export * from "./subgraph.ts";
+export * from "./process.ts";

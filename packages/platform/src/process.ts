@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
+import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import type { RunningServer } from "./http.ts";
+import { startSubgraphServer, type StartSubgraphServerOptions, type SubgraphModule } from "./subgraph.ts";
+
+export const subgraphProcessEnvSchema = sharedEnvSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+});
+export type SubgraphProcessConfig = z.infer<typeof subgraphProcessEnvSchema>;
+
+export interface SubgraphProcessParts {
+  subgraph: SubgraphModule;
+  /** Loads the domain's demo data into an empty embedded database. */
+  seed?: () => Promise<void>;
+  extraRoutes?: StartSubgraphServerOptions["extraRoutes"];
+  readiness?: StartSubgraphServerOptions["readiness"];
+  /** Starts background work (event relays, subscriptions) once the server listens; returns how to stop it. */
+  startBackground?: () => Promise<() => Promise<void>>;
+}
+
+export interface RunSubgraphProcessOptions {
+  name: string;
+  defaultPort: number;
+  build: (deps: { db: DatabaseHandle; config: SubgraphProcessConfig }) => Promise<SubgraphProcessParts> | SubgraphProcessParts;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The composition root of one subgraph running alone (hybrid and distributed shapes): reads the configuration,
+ * opens and migrates the database, builds the subgraph, serves it, and stops cleanly on SIGINT/SIGTERM.
+ */
+export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Promise<RunningServer> {
+  const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
+  // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
+  const target = databaseTargetFrom(config.DATABASE_URL, config.PGLITE_DATA_DIR ?? `.data/${options.name}`);
+  const db = await openDatabase({ target });
+  const parts = await options.build({ db, config });
+  if (target.kind === "pglite" && parts.seed) await parts.seed();
+
+  let stopBackground: (() => Promise<void>) | undefined;
+  const server = await startSubgraphServer({
+    subgraph: parts.subgraph,
+    internalSecret: config.INTERNAL_SECRET,
+    port: config.PORT ?? options.defaultPort,
+    host: config.HOST,
+    extraRoutes: parts.extraRoutes,
+    readiness: { database: db.ping, ...parts.readiness },
+    onStop: async () => {
+      await stopBackground?.();
+      await db.close();
+    },
+  });
+  stopBackground = await parts.startBackground?.();
+  console.log(`[${options.name}-subgraph] serving ${server.graphqlUrl} on ${describeTarget(target)}`);
+  stopOnSignals(server);
+  return server;
+}
+
+export function stopOnSignals(server: { stop(): Promise<void> }): void {
+  const stop = () => {
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
