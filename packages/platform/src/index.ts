@@ -5,3 +5,4 @@ export * from "./http.ts";
 export * from "./identity.ts";
 export * from "./subgraph.ts";
 export * from "./process.ts";
+export * from "./paths.ts";

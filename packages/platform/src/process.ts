@@ -2,6 +2,7 @@ import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
 import type { RunningServer } from "./http.ts";
+import { fromRepoRoot } from "./paths.ts";
 import { startSubgraphServer, type StartSubgraphServerOptions, type SubgraphModule } from "./subgraph.ts";
 
 export const subgraphProcessEnvSchema = sharedEnvSchema.extend({
@@ -33,7 +34,7 @@ export interface RunSubgraphProcessOptions {
 export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Promise<RunningServer> {
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
-  const target = databaseTargetFrom(config.DATABASE_URL, config.PGLITE_DATA_DIR ?? `.data/${options.name}`);
+  const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
   if (target.kind === "pglite" && parts.seed) await parts.seed();
@@ -53,6 +54,9 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   });
   stopBackground = await parts.startBackground?.();
   console.log(`[${options.name}-subgraph] serving ${server.graphqlUrl} on ${describeTarget(target)}`);
+  // A launcher that started this process with an IPC channel (start:distributed, the tests) learns the real URL,
+  // which matters with PORT=0.
+  process.send?.({ type: "listening", name: options.name, url: server.url });
   stopOnSignals(server);
   return server;
 }

@@ -1,0 +1,14 @@
+// `npm run start:distributed`: every subgraph in its own process on its own port, the gateway calling them over HTTP.
+import { stopOnSignals } from "@monograph/platform";
+import { loadGatewayConfig, SUBGRAPH_NAMES } from "./env.ts";
+import { startDistributed } from "./distributed.ts";
+
+const config = loadGatewayConfig();
+const server = await startDistributed({
+  config,
+  env: process.env,
+  // Without DATABASE_URL each process gets its own embedded database: PGlite serves one process only.
+  envFor: (name) => (config.env.DATABASE_URL ? {} : { PGLITE_DATA_DIR: `.data/distributed/${name}` }),
+});
+console.log(`[gateway] subgraph processes: ${server.subgraphs.map((s) => `${s.name}=${s.url}`).join(", ")} (${SUBGRAPH_NAMES.length})`);
+stopOnSignals(server);

@@ -1,0 +1,107 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { REPO_ROOT, type RunningServer } from "@monograph/platform";
+import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
+import { startMonograph } from "./monograph.ts";
+
+const require = createRequire(import.meta.url);
+
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = { users: 4001, inventory: 4002, orders: 4003, billing: 4004 };
+
+export interface StartSubgraphProcessOptions {
+  name: SubgraphName;
+  /** 0 lets the process pick a free port and report it. */
+  port: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface SubgraphProcess {
+  name: SubgraphName;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts one subgraph's main.ts as a child process and resolves once it listens. */
+export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
+  const main = require.resolve(`@monograph/${name}-subgraph/main`);
+  const child = fork(main, [], {
+    cwd: REPO_ROOT,
+    env: { ...env, PORT: String(port) },
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} subgraph did not start within 90 s`));
+    }, 90_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} subgraph exited with code ${code} before it was ready`));
+    });
+    child.on("message", (message: { type?: string; url?: string }) => {
+      if (message.type !== "listening" || !message.url) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({ name, url: message.url, child, stop });
+    });
+  });
+}
+
+export interface StartDistributedOptions {
+  config: GatewayConfig;
+  /** Environment of every subgraph process (secrets, DATABASE_URL, NATS_URL). */
+  env: NodeJS.ProcessEnv;
+  /** Per-subgraph environment, e.g. each its own PGLITE_DATA_DIR. */
+  envFor?: (name: SubgraphName) => NodeJS.ProcessEnv;
+  /** Fixed ports (npm run start:distributed) or 0 for free ones (tests). */
+  ports?: Record<SubgraphName, number>;
+}
+
+export interface RunningDistributed extends RunningServer {
+  subgraphs: SubgraphProcess[];
+}
+
+/**
+ * The distributed shape: every subgraph in its own process, the gateway calling each over HTTP. Subgraphs start
+ * in parallel; orders learns where inventory listens (it reserves stock over HTTP).
+ */
+export async function startDistributed(options: StartDistributedOptions): Promise<RunningDistributed> {
+  const ports = options.ports ?? DEFAULT_SUBGRAPH_PORTS;
+  const started: SubgraphProcess[] = [];
+  const envOf = (name: SubgraphName, extra: NodeJS.ProcessEnv = {}) => ({ ...options.env, ...options.envFor?.(name), ...extra });
+  try {
+    // Inventory first: orders needs its URL.
+    const inventory = await startSubgraphProcess({ name: "inventory", port: ports.inventory, env: envOf("inventory") });
+    started.push(inventory);
+    const others = await Promise.allSettled(
+      SUBGRAPH_NAMES.filter((name) => name !== "inventory").map((name) =>
+        startSubgraphProcess({ name, port: ports[name], env: envOf(name, { INVENTORY_URL: inventory.url }) }),
+      ),
+    );
+    for (const result of others) if (result.status === "fulfilled") started.push(result.value);
+    const failed = others.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+
+    const remoteSubgraphs = Object.fromEntries(started.map((subgraph) => [subgraph.name, `${subgraph.url}/graphql`]));
+    const gateway = await startMonograph({ config: { ...options.config, remoteSubgraphs } });
+    return {
+      ...gateway,
+      subgraphs: started,
+      stop: async () => {
+        await gateway.stop();
+        await Promise.all(started.map((subgraph) => subgraph.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((subgraph) => subgraph.stop()));
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "@monograph/platform";
+import { z } from "zod";
+
+/** The domains the gateway composes, in the order they appear in the supergraph. */
+export const SUBGRAPH_NAMES = ["users", "inventory", "orders", "billing"] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const flag = z
+  .enum(["true", "false", "1", "0", "on", "off"])
+  .transform((value) => value === "true" || value === "1" || value === "on")
+  .optional();
+
+const gatewayEnvSchema = sharedEnvSchema
+  .extend({
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    /** Moves a subgraph out of this process: the gateway calls it at this URL (hybrid shape). */
+    USERS_SUBGRAPH_URL: z.string().url().optional(),
+    INVENTORY_SUBGRAPH_URL: z.string().url().optional(),
+    ORDERS_SUBGRAPH_URL: z.string().url().optional(),
+    BILLING_SUBGRAPH_URL: z.string().url().optional(),
+    /** GraphiQL at GET /. Default: on, except when NODE_ENV=production. */
+    EXPLORER: flag,
+    /** Schema introspection. Default: on, except when NODE_ENV=production. */
+    INTROSPECTION: flag,
+  })
+  .superRefine(refuseDevSecretsInProduction);
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export interface GatewayConfig {
+  env: GatewayEnv;
+  port: number;
+  host: string;
+  /** Subgraphs that run in another process, by name. */
+  remoteSubgraphs: Partial<Record<SubgraphName, string>>;
+  explorer: boolean;
+  introspection: boolean;
+}
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = loadConfig(gatewayEnvSchema, env, "gateway");
+  const production = parsed.NODE_ENV === "production";
+  const remoteSubgraphs: Partial<Record<SubgraphName, string>> = {};
+  const urls: Record<SubgraphName, string | undefined> = {
+    users: parsed.USERS_SUBGRAPH_URL,
+    inventory: parsed.INVENTORY_SUBGRAPH_URL,
+    orders: parsed.ORDERS_SUBGRAPH_URL,
+    billing: parsed.BILLING_SUBGRAPH_URL,
+  };
+  for (const name of SUBGRAPH_NAMES) if (urls[name]) remoteSubgraphs[name] = urls[name];
+  return {
+    env: parsed,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    remoteSubgraphs,
+    explorer: parsed.EXPLORER ?? !production,
+    introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+  };
+}

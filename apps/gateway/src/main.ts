@@ -1,0 +1,7 @@
+// `npm start`: the whole API in one process (or fewer, when <NAME>_SUBGRAPH_URL variables move subgraphs out).
+import { stopOnSignals } from "@monograph/platform";
+import { loadGatewayConfig } from "./env.ts";
+import { startMonograph } from "./monograph.ts";
+
+const server = await startMonograph({ config: loadGatewayConfig() });
+stopOnSignals(server);
