@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
+import { seedInventory } from "@monograph/inventory-subgraph";
+import { seedUsers } from "@monograph/users-subgraph";
+import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
+import { loadGatewayConfig, SUBGRAPH_NAMES, type SubgraphName } from "../../src/env.ts";
+import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
+
+/** The three runtime shapes of ARCHITECTURE.md; every end-to-end case runs in each. */
+export type Shape = "monolith" | "hybrid" | "distributed";
+
+/** In the hybrid shape one subgraph leaves the process: the strangler-fig step. */
+export const HYBRID_REMOTE: SubgraphName[] = ["inventory"];
+
+export const TEST_SECRETS = {
+  JWT_SECRET: "e2e-jwt-secret-0123456789abcdef",
+  INTERNAL_SECRET: "e2e-internal-secret-0123456789abcdef",
+};
+
+export interface RunningShape {
+  shape: Shape;
+  graphqlUrl: string;
+  url: string;
+  gateway: RunningMonograph;
+  /** Subgraph processes of this shape, by name. */
+  processes: Map<SubgraphName, SubgraphProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole API in a shape, on the database kind of this test run (PostgreSQL when DATABASE_URL is set,
+ * otherwise PGlite), seeded with the demo data. Subgraph processes are real child processes on free ports.
+ */
+export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningShape> {
+  const remote: SubgraphName[] = shape === "monolith" ? [] : shape === "hybrid" ? HYBRID_REMOTE : [...SUBGRAPH_NAMES];
+  const cleanups: (() => Promise<void>)[] = [];
+  const processes = new Map<SubgraphName, SubgraphProcess>();
+  const postgres = testDatabaseKind() === "postgres";
+  try {
+    // On PostgreSQL every process shares one fresh database (each domain in its own schema); on PGlite the
+    // gateway's database is in memory and each subgraph process gets a folder of its own.
+    let shared: TestDatabase | undefined;
+    if (postgres || remote.length < SUBGRAPH_NAMES.length) {
+      shared = await createTestDatabase({ inMemory: !postgres });
+      cleanups.push(() => shared!.drop());
+    }
+    if (postgres && shared) {
+      const handle = await shared.open();
+      await seedUsers(handle.prisma);
+      await seedInventory(handle.prisma);
+      await handle.close();
+    }
+
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, NODE_ENV: "test", ...extraEnv };
+    const envFor = (name: SubgraphName): NodeJS.ProcessEnv => {
+      if (postgres && shared?.target.kind === "postgres") return { ...baseEnv, DATABASE_URL: shared.target.url };
+      const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
+      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+      const env = { ...baseEnv, PGLITE_DATA_DIR: dataDir };
+      delete env.DATABASE_URL;
+      return env;
+    };
+
+    const order = [...remote].sort((a) => (a === "inventory" ? -1 : 0));
+    for (const name of order) {
+      const inventory = processes.get("inventory");
+      const child = await startSubgraphProcess({ name, port: 0, env: { ...envFor(name), ...(inventory ? { INVENTORY_URL: inventory.url } : {}) } });
+      processes.set(name, child);
+      cleanups.push(() => child.stop());
+    }
+
+    const config = loadGatewayConfig({
+      ...TEST_SECRETS,
+      NODE_ENV: "test",
+      PORT: "0",
+      ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
+      ...extraEnv,
+    });
+    const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres });
+    cleanups.push(() => gateway.stop());
+    return {
+      shape,
+      gateway,
+      url: gateway.url,
+      graphqlUrl: gateway.graphqlUrl,
+      processes,
+      stop: async () => {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
