@@ -4,6 +4,7 @@
 // otherwise the embedded PGlite database in PGLITE_DATA_DIR (default .data/pglite).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import type { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 
 export default defineConfig({
@@ -24,6 +25,7 @@ export default defineConfig({
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const dataDir = path.resolve(process.env.PGLITE_DATA_DIR ?? path.join(".data", "pglite"));
     mkdirSync(dataDir, { recursive: true });
-    return new PrismaPGlite(new PGlite({ dataDir }));
+    // Typed against an older driver-adapter-utils; the contract is the same (docs/adr/0002-data-layer.md).
+    return new PrismaPGlite(new PGlite({ dataDir })) as unknown as PrismaPg;
   },
 });
