@@ -1,0 +1,216 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { backoffDelay, consoleLogger, type EventHandler, type EventsLogger, type EventTransport, type IntegrationEvent } from "./bus.ts";
+
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+export interface NatsJetStreamTransportOptions {
+  /** Default nats://127.0.0.1:4222. */
+  servers?: string | string[];
+  /**
+   * Namespaces everything this transport creates, so that parallel test runs (or two environments on one NATS)
+   * never see each other's events: the stream becomes `<prefix>_MONOGRAPH_EVENTS` on `<prefix>.events.>`, and
+   * each durable consumer `<prefix>_<consumer>_<type>`. Default: none (`MONOGRAPH_EVENTS` on `events.>`).
+   */
+  prefix?: string;
+  /** Shown in NATS monitoring, e.g. "orders-subgraph". */
+  connectionName?: string;
+  /** How long JetStream waits for an ack before redelivering a message in progress. Default 30 s. */
+  ackWaitMs?: number;
+  /** First redelivery delay after a handler failed; doubles per delivery. Default 1 s. */
+  retryBaseMs?: number;
+  /** Longest redelivery delay. Default 60 s. */
+  retryMaxMs?: number;
+  /** How long the stream keeps events (a consumer that is down longer misses them). Default 7 days. */
+  maxAgeMs?: number;
+  log?: EventsLogger;
+}
+
+interface WireEvent {
+  id: string;
+  type: string;
+  source: string;
+  occurredAt: string;
+  payload: unknown;
+}
+
+const MS_TO_NANOS = 1_000_000;
+
+/**
+ * NATS JetStream as the transport between processes (hybrid and distributed shapes).
+ *
+ * - One stream (created if missing) holds every event; an event of type `orders.created` is published on subject
+ *   `events.orders.created` with its id as the JetStream message id, so a relay that publishes a row twice
+ *   within the stream's duplicate window stores it once.
+ * - `publish` resolves on JetStream's acknowledgement: the message is stored, and the relay may stamp the row.
+ * - Each (consumer, event type) pair gets its own durable pull consumer: it survives restarts and resumes where
+ *   it stopped. One per type rather than one per consumer with several filter subjects because that needs NATS
+ *   2.10, and these machines run 2.9.
+ * - A message is acked only after the handler resolved (its transaction committed); a failing handler's message
+ *   is nak'ed with an exponential delay and redelivered without limit; a message that is not an event at all
+ *   is terminated (it could never succeed).
+ */
+export class NatsJetStreamTransport implements EventTransport {
+  readonly streamName: string;
+  private readonly subjectRoot: string;
+  private readonly consumers: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: NatsJetStreamTransportOptions,
+    private readonly log: EventsLogger,
+  ) {
+    const prefix = options.prefix ? sanitizeToken(options.prefix) : "";
+    this.streamName = prefix ? `${prefix}_MONOGRAPH_EVENTS` : "MONOGRAPH_EVENTS";
+    this.subjectRoot = prefix ? `${prefix}.events` : "events";
+  }
+
+  /** Connects (reconnecting forever if the connection drops later) and makes sure the stream exists. */
+  static async connect(options: NatsJetStreamTransportOptions = {}): Promise<NatsJetStreamTransport> {
+    const nc = await connect({
+      servers: options.servers ?? DEFAULT_NATS_URL,
+      name: options.connectionName,
+      maxReconnectAttempts: -1,
+    });
+    try {
+      const transport = new NatsJetStreamTransport(nc, jetstream(nc), await jetstreamManager(nc), options, options.log ?? consoleLogger);
+      await transport.ensureStream();
+      return transport;
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /** The subject an event type travels on. */
+  subjectFor(type: string): string {
+    return `${this.subjectRoot}.${type}`;
+  }
+
+  /** The durable consumer name behind one (consumer, event type) subscription. */
+  durableName(consumer: string, type: string): string {
+    const prefix = this.options.prefix ? `${sanitizeToken(this.options.prefix)}_` : "";
+    return `${prefix}${sanitizeToken(consumer)}_${sanitizeToken(type)}`;
+  }
+
+  async publish(event: IntegrationEvent): Promise<void> {
+    const wire: WireEvent = { id: event.id, type: event.type, source: event.source, occurredAt: event.occurredAt.toISOString(), payload: event.payload };
+    await this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id });
+  }
+
+  async subscribe(consumer: string, eventTypes: readonly string[], handler: EventHandler): Promise<void> {
+    if (this.closing) throw new Error("The transport is closed.");
+    for (const type of eventTypes) {
+      const durable = this.durableName(consumer, type);
+      await this.ensureConsumer(durable, this.subjectFor(type));
+      const messages = await (await this.js.consumers.get(this.streamName, durable)).consume({ max_messages: 16 });
+      this.consumers.push({ messages, loop: this.handleMessages(`${consumer} (${type})`, messages, handler) });
+    }
+  }
+
+  /** Stops consuming, lets the handlers in progress finish (and ack), then drains the connection. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.consumers.map(({ messages }) => messages.close().catch(() => undefined)));
+      await Promise.all(this.consumers.map(({ loop }) => loop));
+      await this.nc.drain().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private async handleMessages(label: string, messages: ConsumerMessages, handler: EventHandler): Promise<void> {
+    try {
+      for await (const message of messages) {
+        const event = decode(message);
+        if (!event) {
+          this.log(`${label}: terminating message ${message.seq} on ${message.subject}, which is not an event`);
+          message.term();
+          continue;
+        }
+        try {
+          await handler(event);
+          message.ack();
+        } catch (error) {
+          const delay = backoffDelay(message.info.deliveryCount, this.options.retryBaseMs ?? 1_000, this.options.retryMaxMs ?? 60_000);
+          this.log(`${label} failed to handle ${event.type} ${event.id} (delivery ${message.info.deliveryCount}); redelivering in ${delay} ms`, error);
+          message.nak(delay);
+        }
+      }
+    } catch (error) {
+      if (!this.closing) this.log(`${label}: consumer stopped`, error);
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    try {
+      await this.jsm.streams.info(this.streamName);
+    } catch (error) {
+      if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
+      await this.jsm.streams.add({
+        name: this.streamName,
+        subjects: [`${this.subjectRoot}.>`],
+        storage: StorageType.File,
+        max_age: (this.options.maxAgeMs ?? 7 * 24 * 60 * 60 * 1000) * MS_TO_NANOS,
+      });
+    }
+  }
+
+  private async ensureConsumer(durable: string, filterSubject: string): Promise<void> {
+    const config = {
+      durable_name: durable,
+      filter_subject: filterSubject,
+      ack_policy: AckPolicy.Explicit,
+      // A consumer created after events were published still gets them: its inbox skips what it already handled.
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: (this.options.ackWaitMs ?? 30_000) * MS_TO_NANOS,
+      max_deliver: -1,
+    };
+    try {
+      const existing = await this.jsm.consumers.info(this.streamName, durable);
+      if (existing.config.ack_wait !== config.ack_wait) {
+        await this.jsm.consumers.update(this.streamName, durable, { ack_wait: config.ack_wait });
+      }
+    } catch (error) {
+      if (!isApiError(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
+      await this.jsm.consumers.add(this.streamName, config);
+    }
+  }
+}
+
+function isApiError(error: unknown, code: number): boolean {
+  return error instanceof JetStreamApiError && error.code === code;
+}
+
+/** Stream and consumer names may not contain dots, wildcards or whitespace. */
+function sanitizeToken(value: string): string {
+  return value.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+function decode(message: JsMsg): IntegrationEvent | null {
+  let wire: Partial<WireEvent>;
+  try {
+    wire = message.json<Partial<WireEvent>>();
+  } catch {
+    return null;
+  }
+  const occurredAt = typeof wire.occurredAt === "string" ? new Date(wire.occurredAt) : new Date(Number.NaN);
+  if (typeof wire.id !== "string" || typeof wire.type !== "string" || typeof wire.source !== "string" || Number.isNaN(occurredAt.getTime()) || !("payload" in wire)) {
+    return null;
+  }
+  return { id: wire.id, type: wire.type, source: wire.source, occurredAt, payload: wire.payload };
+}
