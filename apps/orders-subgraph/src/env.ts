@@ -1,0 +1,22 @@
+import { DEFAULT_NATS_URL } from "@monograph/events";
+import { loadConfig } from "@monograph/platform";
+import { z } from "zod";
+
+/**
+ * What the orders process needs beyond the settings every subgraph process shares (those are read by
+ * runSubgraphProcess). The only place in this app that reads process.env.
+ */
+const ordersEnvSchema = z.object({
+  /** Inventory's base URL: orders reserves stock there when it runs in its own process. */
+  INVENTORY_URL: z.url().default("http://127.0.0.1:4002"),
+  /** NATS JetStream: orders' events go out, and billing's come in, through it. */
+  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
+  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
+  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+});
+
+export type OrdersEnv = z.infer<typeof ordersEnvSchema>;
+
+export function loadOrdersEnv(env: NodeJS.ProcessEnv = process.env): OrdersEnv {
+  return loadConfig(ordersEnvSchema, env, "orders-subgraph");
+}

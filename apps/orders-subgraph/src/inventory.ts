@@ -1,0 +1,122 @@
+import { CALLER_HEADER, DomainError, ErrorCode, signCaller } from "@monograph/platform";
+import { z } from "zod";
+
+/** One line to reserve. */
+export interface ReservationRequestLine {
+  sku: string;
+  quantity: number;
+}
+
+/** A reserved line, with the product's name and price at the moment of the reservation. */
+export interface ReservedLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  currency: string;
+}
+
+/**
+ * What orders needs from inventory, close to inventory's own reservations API so the in-process adapter is a
+ * one-liner per method. The composition root injects an implementation: in-process (the monolith) or
+ * `HttpInventoryClient` (orders in its own process).
+ *
+ * Every method is idempotent per orderId, and `reserve` is all-or-nothing: when any line lacks stock nothing is
+ * reserved and it throws a DomainError OUT_OF_STOCK whose `extensions.sku` names the line. Other expected failures
+ * (an unknown SKU) are DomainErrors too; an unreachable inventory is SERVICE_UNAVAILABLE.
+ */
+export interface InventoryClient {
+  reserve(orderId: string, lines: readonly ReservationRequestLine[]): Promise<{ lines: ReservedLine[] }>;
+  /** Gives the order's reserved stock back. No-op when nothing is held for it. */
+  release(orderId: string): Promise<void>;
+  /** Turns the order's reservation into a sale (the stock leaves for good). */
+  commit(orderId: string): Promise<void>;
+}
+
+export interface HttpInventoryClientOptions {
+  /** Inventory's base URL, e.g. http://127.0.0.1:4002 (no trailing /graphql). */
+  baseUrl: string;
+  /** Signs the caller header; the same INTERNAL_SECRET inventory verifies it with. */
+  internalSecret: string;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+  /** Injected for tests; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+const reserveResponse = z.object({
+  lines: z.array(
+    z.object({
+      sku: z.string(),
+      name: z.string(),
+      quantity: z.number().int(),
+      unitPriceCents: z.number().int(),
+      currency: z.string(),
+    }),
+  ),
+});
+
+const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), sku: z.string().optional() }),
+});
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+const unavailable = () => new DomainError(ErrorCode.SERVICE_UNAVAILABLE, "Inventory is not available right now. Please try again.");
+
+/**
+ * Inventory over HTTP, for orders running in its own process: calls inventory's service-to-service endpoints
+ * (`POST {baseUrl}/internal/reservations/{reserve,release,commit}`), signed as the orders service. Inventory's
+ * coded errors come back as the same DomainError (code, message, sku); a network failure, a timeout or an answer
+ * that is not inventory's becomes SERVICE_UNAVAILABLE with a generic message (never the URL).
+ */
+export class HttpInventoryClient implements InventoryClient {
+  private readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: HttpInventoryClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async reserve(orderId: string, lines: readonly ReservationRequestLine[]): Promise<{ lines: ReservedLine[] }> {
+    const body = await this.post("reserve", { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) });
+    const parsed = reserveResponse.safeParse(body);
+    if (!parsed.success) throw unavailable();
+    return parsed.data;
+  }
+
+  async release(orderId: string): Promise<void> {
+    await this.post("release", { orderId });
+  }
+
+  async commit(orderId: string): Promise<void> {
+    await this.post("commit", { orderId });
+  }
+
+  private async post(action: "reserve" | "release" | "commit", payload: object): Promise<unknown> {
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await this.fetch(`${this.baseUrl}/internal/reservations/${action}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          [CALLER_HEADER]: await signCaller(this.options.internalSecret, { kind: "service", service: "orders" }),
+        },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+      body = await response.json().catch(() => undefined);
+    } catch (error) {
+      // The cause names the URL: logged here for operators, never passed on to a client.
+      console.error(`[orders] inventory ${action} failed:`, error instanceof Error ? error.message : error);
+      throw unavailable();
+    }
+    if (response.ok) return body;
+    const error = errorResponse.safeParse(body);
+    if (!error.success || !KNOWN_CODES.has(error.data.error.code)) throw unavailable();
+    const { code, message, sku } = error.data.error;
+    throw new DomainError(code as ErrorCode, message, sku === undefined ? {} : { sku });
+  }
+}

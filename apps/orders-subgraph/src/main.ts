@@ -1,0 +1,32 @@
+// Runs the orders subgraph alone, as its own HTTP service (hybrid and distributed shapes): it reserves stock over
+// HTTP, relays its own outbox rows to NATS JetStream, and handles billing's events from there.
+import { NatsJetStreamTransport, OutboxRelay } from "@monograph/events";
+import { runSubgraphProcess } from "@monograph/platform";
+import { loadOrdersEnv } from "./env.ts";
+import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions } from "./index.ts";
+
+const env = loadOrdersEnv();
+// The relay exists only once NATS is connected; until then its poll (on start) catches up on anything written.
+let relay: OutboxRelay | undefined;
+
+await runSubgraphProcess({
+  name: "orders",
+  defaultPort: 4003,
+  build: ({ db, config }) => ({
+    subgraph: createOrdersSubgraph({
+      db: db.prisma,
+      inventory: new HttpInventoryClient({ baseUrl: env.INVENTORY_URL, internalSecret: config.INTERNAL_SECRET }),
+      outbox: { notify: () => relay?.notify() },
+    }),
+    startBackground: async () => {
+      const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "orders-subgraph" });
+      await registerOrdersSubscriptions(transport, { db: db.prisma });
+      relay = new OutboxRelay({ db: db.prisma, transport, sources: [ORDERS_SOURCE] });
+      relay.start();
+      return async () => {
+        await relay?.stop();
+        await transport.close();
+      };
+    },
+  }),
+});

@@ -1,0 +1,103 @@
+import type { Order, OrderItem, Prisma, PrismaClient } from "@monograph/db";
+import type { OrderStatus } from "./status.ts";
+
+/**
+ * The orders domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
+ * entries). Touching another domain's model does not compile.
+ */
+export type OrdersDb = Pick<PrismaClient, "order" | "orderItem" | "$transaction">;
+/** Inside one of orders' transactions: its tables and the outbox. */
+export type OrdersTx = Pick<Prisma.TransactionClient, "order" | "orderItem" | "outboxEvent">;
+
+export type OrderRecord = Order;
+export type OrderItemRecord = OrderItem;
+
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  currency: string;
+  totalCents: number;
+  idempotencyKey: string | null;
+  items: { sku: string; quantity: number; unitPriceCents: number }[];
+}
+
+export interface OrderFilter {
+  customerId?: string;
+  status?: OrderStatus | null;
+}
+
+export interface OrderKeyset {
+  createdAt: Date;
+  id: string;
+}
+
+export class OrdersRepository {
+  constructor(private readonly db: OrdersDb) {}
+
+  transaction<T>(work: (tx: OrdersTx) => Promise<T>): Promise<T> {
+    return this.db.$transaction((tx) => work(tx));
+  }
+
+  findManyByIds(ids: readonly string[]): Promise<OrderRecord[]> {
+    return this.db.order.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** The lines of many orders in one statement (the DataLoader's batch). */
+  findItemsByOrderIds(orderIds: readonly string[]): Promise<OrderItemRecord[]> {
+    return this.db.orderItem.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] });
+  }
+
+  findByIdempotencyKey(customerId: string, idempotencyKey: string): Promise<OrderRecord | null> {
+    return this.db.order.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey } } });
+  }
+
+  /** Newest first; keyset pagination on (createdAt, id) so pages stay stable while orders are placed. */
+  listPage(filter: OrderFilter, after: OrderKeyset | null, take: number): Promise<OrderRecord[]> {
+    return this.db.order.findMany({
+      where: {
+        ...whereOf(filter),
+        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take,
+    });
+  }
+
+  count(filter: OrderFilter): Promise<number> {
+    return this.db.order.count({ where: whereOf(filter) });
+  }
+
+  /** The order and its lines, in the caller's transaction. */
+  async insert(tx: OrdersTx, order: NewOrder): Promise<OrderRecord> {
+    return tx.order.create({
+      data: {
+        id: order.id,
+        customerId: order.customerId,
+        currency: order.currency,
+        totalCents: order.totalCents,
+        idempotencyKey: order.idempotencyKey,
+        items: { create: order.items.map((item, position) => ({ ...item, position })) },
+      },
+    });
+  }
+
+  /**
+   * Moves the order from `from` to `to` only if it is still in `from`; returns whether it moved. The condition is
+   * in the UPDATE itself, so two concurrent moves cannot both win.
+   */
+  async transition(tx: OrdersTx, id: string, from: OrderStatus, to: OrderStatus): Promise<boolean> {
+    const { count } = await tx.order.updateMany({ where: { id, status: from }, data: { status: to } });
+    return count === 1;
+  }
+
+  findInTransaction(tx: OrdersTx, id: string): Promise<OrderRecord | null> {
+    return tx.order.findUnique({ where: { id } });
+  }
+}
+
+function whereOf(filter: OrderFilter): Prisma.OrderWhereInput {
+  return {
+    ...(filter.customerId ? { customerId: filter.customerId } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  };
+}

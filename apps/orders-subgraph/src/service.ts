@@ -1,0 +1,307 @@
+import { randomUUID } from "node:crypto";
+import { recordEvent, type OutboxNotifier } from "@monograph/events";
+import {
+  badUserInput,
+  conflict,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ErrorCode,
+  forbidden,
+  isAdmin,
+  notFound,
+  pageSize,
+  unauthenticated,
+  type Caller,
+} from "@monograph/platform";
+import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
+import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
+import { isUuid, type OrdersLoaders } from "./loaders.ts";
+import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
+import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";
+
+export const MAX_LINES = 50;
+export const MAX_QUANTITY = 1000;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
+const MAX_SKU_LENGTH = 64;
+// Amounts are GraphQL Ints and INTEGER columns.
+const MAX_TOTAL_CENTS = 2_147_483_647;
+
+export interface CreateOrderInput {
+  items: readonly { sku: string; quantity: number }[];
+  idempotencyKey?: string | null;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  status?: OrderStatus | null;
+}
+
+/** A page of orders. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
+export interface OrderConnection {
+  edges: { cursor: string; node: OrderRecord }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: () => Promise<number>;
+}
+
+const EMPTY_CONNECTION: OrderConnection = Object.freeze({
+  edges: [],
+  pageInfo: { hasNextPage: false, endCursor: null },
+  totalCount: async () => 0,
+});
+
+export interface OrdersServiceDeps {
+  repository: OrdersRepository;
+  inventory: InventoryClient;
+  /** Woken after each transaction that wrote an event. */
+  outbox: OutboxNotifier;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** The orders domain's rules: placing and cancelling orders, and who may see which. */
+export class OrdersService {
+  private readonly repository: OrdersRepository;
+  private readonly inventory: InventoryClient;
+  private readonly outbox: OutboxNotifier;
+  private readonly log: (message: string, error?: unknown) => void;
+
+  constructor(deps: OrdersServiceDeps) {
+    this.repository = deps.repository;
+    this.inventory = deps.inventory;
+    this.outbox = deps.outbox;
+    this.log = deps.log ?? ((message, error) => console.error(`[orders] ${message}`, error instanceof Error ? error.message : (error ?? "")));
+  }
+
+  /**
+   * Places an order: validate, replay an earlier answer for a reused idempotency key, reserve the stock (which
+   * captures prices), then write the order, its lines and `orders.created` in ONE transaction. If that write
+   * fails, the reservation is released again (compensation), so a failed order holds no stock.
+   */
+  async createOrder(caller: Caller, input: CreateOrderInput): Promise<OrderRecord> {
+    const customerId = orderingUser(caller);
+    const lines = validateLines(input.items);
+    const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
+
+    if (idempotencyKey) {
+      const earlier = await this.repository.findByIdempotencyKey(customerId, idempotencyKey);
+      if (earlier) return this.replay(earlier, lines);
+    }
+
+    const orderId = randomUUID();
+    let reserved: ReservedLine[];
+    try {
+      reserved = (await this.inventory.reserve(orderId, lines)).lines;
+    } catch (error) {
+      // The outcome of a reservation that timed out is unknown: undo whatever may have been held.
+      if (error instanceof DomainError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE) await this.release(orderId);
+      // A concurrent request with the same key may have taken the stock this one wanted: answer as it did.
+      const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(customerId, idempotencyKey) : null;
+      if (earlier) return this.replay(earlier, lines);
+      throw error;
+    }
+
+    let priced: ReturnType<typeof priceLines>;
+    try {
+      priced = priceLines(lines, reserved);
+    } catch (error) {
+      await this.release(orderId);
+      throw error;
+    }
+
+    let order: OrderRecord;
+    try {
+      order = await this.repository.transaction(async (tx) => {
+        const created = await this.repository.insert(tx, { id: orderId, customerId, idempotencyKey, currency: priced.currency, totalCents: priced.totalCents, items: priced.items });
+        const payload: OrderCreatedPayload = {
+          orderId,
+          customerId,
+          totalCents: created.totalCents,
+          currency: created.currency,
+          placedAt: created.createdAt.toISOString(),
+          items: priced.items,
+        };
+        await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CREATED, payload, occurredAt: created.createdAt });
+        return created;
+      });
+    } catch (error) {
+      await this.release(orderId);
+      // Two requests with one idempotency key at the same moment: the unique index let the other one win.
+      if (idempotencyKey && isUniqueViolation(error)) {
+        const winner = await this.repository.findByIdempotencyKey(customerId, idempotencyKey);
+        if (winner) return this.replay(winner, lines);
+      }
+      throw error;
+    }
+    this.outbox.notify();
+    return order;
+  }
+
+  /** Cancels a PENDING_PAYMENT order; inventory and billing react to `orders.cancelled`. */
+  async cancelOrder(caller: Caller, id: string): Promise<OrderRecord> {
+    requireSignedIn(caller);
+    const [order] = isUuid(id) ? await this.repository.findManyByIds([id]) : [];
+    if (!order || !canSee(caller, order)) throw notFound("No such order.", { id });
+    assertTransition(order.status, "CANCELLED");
+
+    const cancelled = await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.transition(tx, id, "PENDING_PAYMENT", "CANCELLED"))) {
+        // It moved between our read and this update (its invoice was just paid).
+        const current = await this.repository.findInTransaction(tx, id);
+        throw invalidTransition(current?.status ?? order.status, "CANCELLED");
+      }
+      const updated = (await this.repository.findInTransaction(tx, id))!;
+      const payload: OrderCancelledPayload = { orderId: id, customerId: updated.customerId, cancelledAt: updated.updatedAt.toISOString() };
+      await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED, payload, occurredAt: updated.updatedAt });
+      return updated;
+    });
+    this.outbox.notify();
+    return cancelled;
+  }
+
+  /** One order: yours, or any for an admin. Anything else reads as "no such order", so ids cannot be probed. */
+  async order(caller: Caller, id: string, loaders: OrdersLoaders): Promise<OrderRecord | null> {
+    requireSignedIn(caller);
+    return this.visibleOrder(caller, id, loaders);
+  }
+
+  /** Entity references from other subgraphs (Invoice.order): the same visibility as `order`, but never an error. */
+  resolveReference(caller: Caller, id: string, loaders: OrdersLoaders): Promise<OrderRecord | null> {
+    return this.visibleOrder(caller, id, loaders);
+  }
+
+  /** Every customer's orders. Admins only. */
+  async allOrders(caller: Caller, args: PageArgs): Promise<OrderConnection> {
+    requireSignedIn(caller);
+    if (!isAdmin(caller) && caller.kind !== "service") throw forbidden("Only admins can list all orders.");
+    return this.page({ status: args.status }, args);
+  }
+
+  /**
+   * `User.orders`: the user's own orders, or anyone's for an admin. For anyone else it is an empty connection,
+   * not an error: a customer looking at another User learns nothing, and a larger query around it still works.
+   */
+  async ordersOf(caller: Caller, userId: string, args: PageArgs): Promise<OrderConnection> {
+    const allowed = isAdmin(caller) || caller.kind === "service" || (caller.kind === "user" && caller.userId === userId);
+    if (!allowed || !isUuid(userId)) {
+      // Arguments are still checked, so a bad `first` is an error whoever asks.
+      pageSize(args.first);
+      return EMPTY_CONNECTION;
+    }
+    return this.page({ customerId: userId, status: args.status }, args);
+  }
+
+  items(order: OrderRecord, loaders: OrdersLoaders): Promise<OrderItemRecord[]> {
+    return loaders.itemsByOrderId.load(order.id);
+  }
+
+  private async visibleOrder(caller: Caller, id: string, loaders: OrdersLoaders): Promise<OrderRecord | null> {
+    if (caller.kind === "anonymous" || !isUuid(id)) return null;
+    const order = await loaders.orderById.load(id);
+    return order && canSee(caller, order) ? order : null;
+  }
+
+  private async page(filter: OrderFilter, args: PageArgs): Promise<OrderConnection> {
+    const size = pageSize(args.first);
+    const after = args.after ? decodeKeyset(args.after) : null;
+    const rows = await this.repository.listPage(filter, after, size + 1);
+    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.toISOString(), node.id]), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: () => this.repository.count(filter),
+    };
+  }
+
+  /** The answer to a retried createOrder: the order the key first created, if the request is the same. */
+  private async replay(order: OrderRecord, lines: ReservationRequestLine[]): Promise<OrderRecord> {
+    const items = await this.repository.findItemsByOrderIds([order.id]);
+    const same =
+      items.length === lines.length && items.every((item) => lines.some((line) => line.sku === item.sku && line.quantity === item.quantity));
+    if (!same) throw conflict("This idempotency key was already used for a different order.", { field: "idempotencyKey" });
+    return order;
+  }
+
+  /** Compensation: best effort, because the caller is already failing. A release that fails leaves stock held. */
+  private async release(orderId: string): Promise<void> {
+    try {
+      await this.inventory.release(orderId);
+    } catch (error) {
+      this.log(`could not release the reservation of failed order ${orderId}; its stock stays held`, error);
+    }
+  }
+}
+
+function requireSignedIn(caller: Caller): void {
+  if (caller.kind === "anonymous") throw unauthenticated();
+}
+
+/** Orders are placed by signed-in users, for themselves. A service has no basket. */
+function orderingUser(caller: Caller): string {
+  if (caller.kind === "anonymous") throw unauthenticated();
+  if (caller.kind !== "user") throw forbidden("Only a signed-in user can place an order.");
+  return caller.userId;
+}
+
+function canSee(caller: Caller, order: OrderRecord): boolean {
+  if (caller.kind === "service" || isAdmin(caller)) return true;
+  return caller.kind === "user" && caller.userId === order.customerId;
+}
+
+function validateLines(items: CreateOrderInput["items"]): ReservationRequestLine[] {
+  if (items.length < 1 || items.length > MAX_LINES) throw badUserInput(`An order has 1 to ${MAX_LINES} lines.`, { field: "items" });
+  const seen = new Set<string>();
+  return items.map((item, index) => {
+    const sku = item.sku.trim();
+    if (sku.length === 0 || sku.length > MAX_SKU_LENGTH) throw badUserInput("Every line needs a SKU.", { field: `items.${index}.sku` });
+    if (seen.has(sku)) throw badUserInput(`SKU ${sku} appears on more than one line; put the total quantity on one line.`, { field: `items.${index}.sku`, sku });
+    seen.add(sku);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      throw badUserInput(`Quantity must be a whole number from 1 to ${MAX_QUANTITY}.`, { field: `items.${index}.quantity`, sku });
+    }
+    return { sku, quantity: item.quantity };
+  });
+}
+
+function validateIdempotencyKey(key: string | null | undefined): string | null {
+  if (key === null || key === undefined) return null;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw badUserInput(`An idempotency key has 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { field: "idempotencyKey" });
+  }
+  return key;
+}
+
+/** The captured prices, line by line in the customer's order, and the total. One currency per order. */
+function priceLines(lines: ReservationRequestLine[], reserved: ReservedLine[]) {
+  const bySku = new Map(reserved.map((line) => [line.sku, line]));
+  const items = lines.map((line) => {
+    const match = bySku.get(line.sku);
+    // Inventory answered for other lines than we asked: a broken contract, not the customer's problem.
+    if (!match) throw new Error(`inventory did not reserve ${line.sku}`);
+    return { sku: line.sku, quantity: line.quantity, unitPriceCents: match.unitPriceCents };
+  });
+  const currencies = [...new Set(reserved.map((line) => line.currency))].sort();
+  if (currencies.length !== 1) {
+    throw badUserInput(`These products are priced in different currencies (${currencies.join(", ")}); place one order per currency.`, { field: "items" });
+  }
+  const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+  if (totalCents > MAX_TOTAL_CENTS) throw badUserInput("This order's total is too large; split it into several orders.", { field: "items" });
+  return { items, currency: currencies[0]!, totalCents };
+}
+
+function decodeKeyset(cursor: string): OrderKeyset {
+  const [createdAt, id] = decodeCursor(cursor, 2);
+  const keyset = { createdAt: new Date(String(createdAt)), id: String(id) };
+  if (Number.isNaN(keyset.createdAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
+  return keyset;
+}
+
+/**
+ * Prisma reports a unique violation as P2002 through node-postgres, but through the PGlite adapter (0.6) as a
+ * DriverAdapterError whose cause carries PostgreSQL's SQLSTATE 23505.
+ */
+function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  return code === "P2002" || cause?.code === "23505";
+}
