@@ -140,7 +140,7 @@ describe("billing subgraph", () => {
         customerId: alice.userId,
         amountCents: 4_200,
         currency: "USD",
-        paidAt: result.data?.payInvoice.paidAt,
+        paidAt: result.data!.payInvoice.paidAt!,
       } satisfies InvoicePaidPayload);
       expect(outbox.notify).toHaveBeenCalled();
     });
