@@ -1,0 +1,27 @@
+// Runs the inventory subgraph alone, as its own HTTP service (hybrid and distributed shapes): it serves the
+// catalogue, the reservation endpoints orders calls over HTTP, and handles invoices.paid / orders.cancelled from
+// NATS JetStream. Inventory publishes no events, so it runs no outbox relay.
+import { NatsJetStreamTransport } from "@monograph/events";
+import { runSubgraphProcess } from "@monograph/platform";
+import { loadInventoryEnv } from "./env.ts";
+import { createInventoryReservations, createInventorySubgraph, inventoryInternalRoutes, registerInventorySubscriptions, seedInventory } from "./index.ts";
+
+const env = loadInventoryEnv();
+
+await runSubgraphProcess({
+  name: "inventory",
+  defaultPort: 4002,
+  build: ({ db, config }) => {
+    const reservations = createInventoryReservations({ db: db.prisma });
+    return {
+      subgraph: createInventorySubgraph({ db: db.prisma }),
+      extraRoutes: inventoryInternalRoutes(reservations, config.INTERNAL_SECRET),
+      seed: async () => void (await seedInventory(db.prisma)),
+      startBackground: async () => {
+        const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "inventory-subgraph" });
+        await registerInventorySubscriptions(transport, { db: db.prisma, reservations });
+        return () => transport.close();
+      },
+    };
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * A SKU: upper-case letters, digits and dashes, 2 to 32 characters, starting with a letter or a digit
+ * (e.g. KB-0001). Nothing else can name a product, so anything else is "no such product" without a query.
+ */
+export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
+export const isSku = (value: unknown): value is string => typeof value === "string" && SKU_PATTERN.test(value);
+
+/** Upper bound of a product's available stock: keeps every sum of units far inside an INTEGER column. */
+export const MAX_STOCK = 1_000_000;
+/** Per reservation line, the same bound orders applies to an order line. */
+export const MAX_QUANTITY = 1000;
+/** Lines per reservation, the same bound orders applies to an order. */
+export const MAX_LINES = 50;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+export const MAX_FILTER_LENGTH = 100;
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
+/**
+ * Prisma reports a unique violation as P2002 through node-postgres, but through the PGlite adapter (0.6) as a
+ * DriverAdapterError whose cause carries PostgreSQL's SQLSTATE 23505.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  return code === "P2002" || cause?.code === "23505";
+}
