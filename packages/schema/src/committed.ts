@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { ComposedSupergraph } from "./compose.ts";
+import { API_SCHEMA_FILE, SUPERGRAPH_FILE, SUPERGRAPH_PATH } from "./paths.ts";
+
+/** The committed supergraph SDL (packages/schema/supergraph.graphql): what the gateway serves. */
+export function readCommittedSupergraph(): string {
+  return readFileSync(SUPERGRAPH_PATH, "utf8");
+}
+
+/** Writes supergraph.graphql and api-schema.graphql under a repository root; returns the files written. */
+export function writeComposedFiles(rootDir: string, composed: ComposedSupergraph): string[] {
+  const files: [string, string][] = [
+    [SUPERGRAPH_FILE, composed.supergraphSdl],
+    [API_SCHEMA_FILE, composed.apiSchemaSdl],
+  ];
+  for (const [file, content] of files) {
+    const target = path.join(rootDir, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  return files.map(([file]) => file);
+}
+
+export interface DriftedFile {
+  /** Relative to the repository root. */
+  file: string;
+  status: "up-to-date" | "missing" | "stale";
+  /** The first line that differs (1-based), to show what changed without a full diff. */
+  firstDifference?: { line: number; committed: string; composed: string };
+}
+
+export interface DriftReport {
+  checked: boolean;
+  ok: boolean;
+  files: DriftedFile[];
+}
+
+/** Compares the committed supergraph and API schema with a fresh composition. */
+export function checkDrift(rootDir: string, composed: ComposedSupergraph): DriftReport {
+  const files = ([
+    [SUPERGRAPH_FILE, composed.supergraphSdl],
+    [API_SCHEMA_FILE, composed.apiSchemaSdl],
+  ] as const).map(([file, expected]): DriftedFile => {
+    const target = path.join(rootDir, file);
+    if (!existsSync(target)) return { file, status: "missing" };
+    return compareText(file, readFileSync(target, "utf8"), expected);
+  });
+  return { checked: true, ok: files.every((f) => f.status === "up-to-date"), files };
+}
+
+export function compareText(file: string, committed: string, composed: string): DriftedFile {
+  // A checkout with CRLF line endings holds the same schema; only the content matters.
+  const a = committed.replace(/\r\n/g, "\n").split("\n");
+  const b = composed.replace(/\r\n/g, "\n").split("\n");
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return { file, status: "stale", firstDifference: { line: i + 1, committed: a[i] ?? "<end of file>", composed: b[i] ?? "<end of file>" } };
+  }
+  return { file, status: "up-to-date" };
+}

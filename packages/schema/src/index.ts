@@ -1,0 +1,7 @@
+// The public face of @monograph/schema: the gateway reads the committed supergraph and the subgraph list; CI runs the
+// CLI (src/cli.ts); tools can run the same checks in-process with evaluateSchemaCheck.
+export { SUBGRAPHS, loadSubgraphSdls, discoverSubgraphs, placeholderUrl, type SubgraphInfo, type SubgraphSdl } from "./subgraphs.ts";
+export { composeSupergraph, type ComposedSupergraph, type SubgraphInput, type CompositionHintSummary } from "./compose.ts";
+export { CompositionFailure, type CompositionError, type SdlLocation } from "./errors.ts";
+export { readCommittedSupergraph, writeComposedFiles, checkDrift, type DriftReport } from "./committed.ts";
+export { SUPERGRAPH_PATH, API_SCHEMA_PATH, REPO_ROOT } from "./paths.ts";
