@@ -5,3 +5,8 @@ export { composeSupergraph, type ComposedSupergraph, type SubgraphInput, type Co
 export { CompositionFailure, type CompositionError, type SdlLocation } from "./errors.ts";
 export { readCommittedSupergraph, writeComposedFiles, checkDrift, type DriftReport } from "./committed.ts";
 export { SUPERGRAPH_PATH, API_SCHEMA_PATH, REPO_ROOT } from "./paths.ts";
+export { evaluateSchemaCheck, type Baseline, type CheckInputs, type CheckReport, type ReportedChange, type OperationRef } from "./check.ts";
+export { diffApiSchemas, type SchemaChange, type Severity } from "./changes.ts";
+export { diffEntityKeys, entityKeys } from "./federation.ts";
+export { collectUsage, parseOperations, readOperationFiles, validateOperations, type OperationFile, type RecordedOperation, type OperationResult } from "./operations.ts";
+export { formatReport, type Format } from "./report.ts";

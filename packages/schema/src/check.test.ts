@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { evaluateSchemaCheck, type Baseline } from "./check.ts";
+import { CompositionFailure } from "./errors.ts";
+import { CATALOG, edit, fixtureSubgraphs, gitBaseline, REVIEWS } from "./fixtures.test-support.ts";
+import { parseOperations } from "./operations.ts";
+
+const BASELINE = gitBaseline({ catalog: CATALOG, reviews: REVIEWS });
+
+const OPERATIONS = parseOperations([
+  { client: "web", file: "operations/web/product.graphql", body: "query ProductPage($id: ID!) { product(id: $id) { id name price reviews { rating } } }" },
+  { client: "web", file: "operations/web/in-stock.graphql", body: "query InStock { products(filter: { availability: IN_STOCK }) { id } }" },
+  { client: "admin", file: "operations/admin/create.graphql", body: "mutation Create($input: CreateProductInput!) { createProduct(input: $input) { id } }" },
+]);
+
+async function check(next: { catalog?: string; reviews?: string }, options: { failOnUnusedBreaking?: boolean; baseline?: Baseline } = {}) {
+  return evaluateSchemaCheck({
+    subgraphs: fixtureSubgraphs({ catalog: next.catalog ?? CATALOG, reviews: next.reviews ?? REVIEWS }),
+    baseline: options.baseline ?? BASELINE,
+    operations: OPERATIONS,
+    failOnUnusedBreaking: options.failOnUnusedBreaking,
+  });
+}
+
+describe("usage-aware verdicts", () => {
+  it("when a breaking change touches a field an operation selects, then the check fails naming the operation", async () => {
+    const report = await check({ catalog: edit(CATALOG, "  name: String!\n", "  name: Int!\n") });
+    expect(report.ok).toBe(false);
+    const change = report.changes.find((c) => c.coordinate === "Product.name");
+    expect(change).toMatchObject({ severity: "breaking", blocking: true, usedBy: [{ client: "web", operation: "ProductPage", file: "operations/web/product.graphql" }] });
+    expect(report.failures.join("\n")).toContain("web/ProductPage");
+  });
+
+  it("when a breaking change touches nothing any operation uses, then it is reported and the check passes", async () => {
+    const report = await check({ catalog: edit(CATALOG, "union SearchResult = Product | Category", "union SearchResult = Product") });
+    expect(report.changes).toContainEqual(expect.objectContaining({ coordinate: "SearchResult", severity: "breaking", blocking: false, usedBy: [] }));
+    expect(report.ok).toBe(true);
+  });
+
+  it("when --fail-on-unused-breaking is set, then an unused breaking change fails too", async () => {
+    const report = await check({ catalog: edit(CATALOG, "union SearchResult = Product | Category", "union SearchResult = Product") }, { failOnUnusedBreaking: true });
+    expect(report.ok).toBe(false);
+    expect(report.failures.join("\n")).toContain("--fail-on-unused-breaking");
+  });
+
+  it("when a deprecated field no operation uses is removed, then the check passes", async () => {
+    const report = await check({ catalog: edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', "") });
+    expect(report.changes).toContainEqual(expect.objectContaining({ coordinate: "Product.legacyCode", severity: "breaking", blocking: false }));
+    expect(report.ok).toBe(true);
+  });
+
+  it("when an enum value an operation writes as a literal is removed, then the check fails and the operation no longer validates", async () => {
+    const report = await check({ catalog: edit(CATALOG, "  IN_STOCK\n", "") });
+    expect(report.changes.find((c) => c.coordinate === "Availability.IN_STOCK")).toMatchObject({ blocking: true, usedBy: [{ operation: "InStock" }] });
+    expect(report.operations.find((o) => o.operation === "InStock")).toMatchObject({ ok: false, client: "web" });
+  });
+
+  it("when an enum value no operation writes is removed, then it passes even though an operation reads the enum's field", async () => {
+    const ops = parseOperations([{ client: "web", file: "a.graphql", body: "query A { product(id: 1) { availability } }" }]);
+    const report = await evaluateSchemaCheck({ subgraphs: fixtureSubgraphs({ catalog: edit(CATALOG, "  SOLD_OUT\n", ""), reviews: REVIEWS }), baseline: BASELINE, operations: ops });
+    expect(report.changes.find((c) => c.coordinate === "Availability.SOLD_OUT")).toMatchObject({ severity: "breaking", blocking: false });
+    expect(report.ok).toBe(true);
+  });
+
+  it("when an input field is removed from an input type an operation sends as a variable, then the check fails", async () => {
+    const report = await check({ catalog: edit(CATALOG, "  name: String!\n  price: Int\n}", "  name: String!\n}") });
+    expect(report.changes.find((c) => c.coordinate === "CreateProductInput.price")).toMatchObject({ blocking: true, usedBy: [{ client: "admin", operation: "Create" }] });
+    // The variable still validates: the break is in what the client sends, which only usage can see.
+    expect(report.operations.every((o) => o.ok)).toBe(true);
+  });
+
+  it("when a field an operation selects through another subgraph is removed, then the operation fails validation with its client and file", async () => {
+    const report = await check({ reviews: edit(REVIEWS, "  rating: Int\n", "") });
+    expect(report.ok).toBe(false);
+    const op = report.operations.find((o) => !o.ok);
+    expect(op).toMatchObject({ client: "web", operation: "ProductPage", file: "operations/web/product.graphql" });
+    expect(op?.errors.join(" ")).toMatch(/Cannot query field "rating" on type "Review".*operations\/web\/product\.graphql:1:/);
+  });
+
+  it("when a dangerous change touches an enum an operation reads, then it is reported with the operation and does not fail", async () => {
+    const ops = parseOperations([{ client: "web", file: "a.graphql", body: "query A { product(id: 1) { availability } }" }]);
+    const report = await evaluateSchemaCheck({ subgraphs: fixtureSubgraphs({ catalog: edit(CATALOG, "  SOLD_OUT\n", "  SOLD_OUT\n  BACKORDER\n"), reviews: REVIEWS }), baseline: BASELINE, operations: ops });
+    expect(report.changes.find((c) => c.coordinate === "Availability.BACKORDER")).toMatchObject({ severity: "dangerous", blocking: false, usedBy: [{ operation: "A" }] });
+    expect(report.ok).toBe(true);
+  });
+});
+
+describe("baselines and failures", () => {
+  it("when a subgraph did not exist at the baseline, then its types are reported as safe additions", async () => {
+    const report = await check({}, { baseline: gitBaseline({ catalog: CATALOG }) });
+    expect(report.ok).toBe(true);
+    expect(report.changes).toContainEqual(expect.objectContaining({ coordinate: "Review", severity: "safe" }));
+  });
+
+  it("when there is no baseline, then nothing is classified and the other checks still run", async () => {
+    const report = await check({}, { baseline: { kind: "none", description: "no history" } });
+    expect(report.changes).toEqual([]);
+    expect(report.operations).toHaveLength(3);
+    expect(report.ok).toBe(true);
+  });
+
+  it("when the baseline is a schema file, then the API schema is compared with it", async () => {
+    const sdl = "type Query { product(id: ID!): Product } type Product { id: ID! name: String! sku: String }";
+    const report = await check({}, { baseline: { kind: "file", file: "old.graphql", description: "old.graphql", sdl } });
+    expect(report.changes).toContainEqual(expect.objectContaining({ coordinate: "Product.sku", severity: "breaking", blocking: false }));
+    expect(report.baseline.note).toMatch(/entity keys not compared/);
+  });
+
+  it("when a subgraph's SDL file is missing, then the check fails naming the subgraph", async () => {
+    const report = await evaluateSchemaCheck({
+      subgraphs: new CompositionFailure([{ code: "MISSING_SDL_FILE", message: 'missing SDL file for subgraph "orders"', subgraphs: ["orders"], locations: [] }]),
+      baseline: BASELINE,
+      operations: OPERATIONS,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.failures[0]).toContain("[orders] MISSING_SDL_FILE");
+  });
+
+  it("when a recorded document does not parse, then the check fails naming the client and file", async () => {
+    const ops = parseOperations([{ client: "ios", file: "operations/ios/broken.graphql", body: "query Broken { product(id: 1) { id }" }]);
+    const report = await evaluateSchemaCheck({ subgraphs: fixtureSubgraphs({ catalog: CATALOG, reviews: REVIEWS }), baseline: BASELINE, operations: ops });
+    expect(report.ok).toBe(false);
+    expect(report.operations[0]).toMatchObject({ client: "ios", file: "operations/ios/broken.graphql", ok: false });
+    expect(report.operations[0]?.errors[0]).toMatch(/does not parse: Syntax Error.*broken\.graphql:1:/);
+  });
+});

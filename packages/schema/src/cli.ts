@@ -1,0 +1,208 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { evaluateSchemaCheck, type Baseline } from "./check.ts";
+import { checkDrift, writeComposedFiles } from "./committed.ts";
+import { composeSupergraph } from "./compose.ts";
+import { CompositionFailure, describeCompositionError, UsageError } from "./errors.ts";
+import type { SubgraphDefinition } from "./federation.ts";
+import { defaultBase, gitTopLevel, listFilesAt, resolveCommit, showFileAt } from "./git.ts";
+import { parseOperations, readOperationFiles } from "./operations.ts";
+import { OPERATIONS_DIR, REPO_ROOT } from "./paths.ts";
+import { FORMATS, formatReport, type Format } from "./report.ts";
+import { discoverSubgraphs, loadSubgraphSdls, subgraphNameOfSdlFile, SUBGRAPHS, subgraphsNamed, type SubgraphInfo, type SubgraphSdl } from "./subgraphs.ts";
+
+export const USAGE = `Usage: monograph-schema <command> [options]
+
+Commands:
+  compose   Compose the subgraphs and write packages/schema/supergraph.graphql and
+            packages/schema/api-schema.graphql under the root.
+  check     Compose; check that the committed files are up to date; classify every change of the
+            public API schema since a baseline (breaking, dangerous, safe); validate the recorded
+            client operations; fail on breaking changes that a recorded operation uses.
+
+Options:
+  --root <dir>               Repository root. Default: the git top level of the current directory.
+  --discover                 Find subgraphs as apps/<name>-subgraph/src/schema.graphql under the root,
+                             instead of the list in packages/schema/src/subgraphs.ts.
+  --base <ref>               (check) Compare with the subgraph SDL files at this git ref. Default: the
+                             merge base of HEAD and main; on main itself, HEAD's first parent.
+  --base-file <path>         (check) Compare with this schema file (an API schema or a supergraph).
+  --operations <dir>         (check) Recorded operations, <dir>/<client>/*.graphql.
+                             Default: <root>/packages/schema/operations.
+  --format <format>          (check) table (default), json or markdown.
+  --fail-on-unused-breaking  (check) Fail on breaking changes that no recorded operation uses, too.
+  --no-drift                 (check) Do not compare the committed files with a fresh composition.
+  -h, --help                 Print this help.
+
+Relative paths are resolved from the directory you ran the command in (npm's INIT_CWD under npm run).
+
+Exit codes: 0 passed, 1 a check failed (or compose could not compose), 2 bad usage or an internal error.
+`;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  cwd: string;
+}
+
+const defaultIo = (): Io => ({
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  // Under `npm run check --workspace ...` the process runs in packages/schema; paths a developer typed are relative
+  // to where they typed them, which npm passes on as INIT_CWD.
+  cwd: process.env["npm_package_name"] === "@monograph/schema" && process.env["INIT_CWD"] ? process.env["INIT_CWD"] : process.cwd(),
+});
+
+interface Options {
+  command: "compose" | "check";
+  root: string;
+  discover: boolean;
+  base?: string;
+  baseFile?: string;
+  operations: string;
+  format: Format;
+  failOnUnusedBreaking: boolean;
+  drift: boolean;
+}
+
+function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        root: { type: "string" },
+        discover: { type: "boolean" },
+        base: { type: "string" },
+        "base-file": { type: "string" },
+        operations: { type: "string" },
+        format: { type: "string" },
+        "fail-on-unused-breaking": { type: "boolean" },
+        "no-drift": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  const [command, ...extra] = positionals;
+  if (command !== "compose" && command !== "check") throw new UsageError(command ? `unknown command "${command}"` : "missing command: compose or check");
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command === "compose") {
+    const checkOnly = ["base", "base-file", "operations", "format", "fail-on-unused-breaking", "no-drift"].filter((name) => name in values);
+    if (checkOnly.length > 0) throw new UsageError(`--${checkOnly[0]} is an option of check, not compose`);
+  }
+  if (values.base !== undefined && values["base-file"] !== undefined) throw new UsageError("--base and --base-file exclude each other");
+  const format = values.format ?? "table";
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
+
+  const rootArg = values.root === undefined ? (gitTopLevel(cwd) ?? REPO_ROOT) : path.resolve(cwd, values.root);
+  if (!existsSync(rootArg)) throw new UsageError(`--root ${rootArg} does not exist`);
+  // The default folder may be absent (no client recorded yet); one named on the command line must exist.
+  if (values.operations !== undefined && !existsSync(path.resolve(cwd, values.operations))) throw new UsageError(`--operations ${path.resolve(cwd, values.operations)} does not exist`);
+  return {
+    command,
+    root: rootArg,
+    discover: values.discover ?? false,
+    base: values.base,
+    baseFile: values["base-file"] === undefined ? undefined : path.resolve(cwd, values["base-file"]),
+    operations: values.operations === undefined ? path.join(rootArg, OPERATIONS_DIR) : path.resolve(cwd, values.operations),
+    format: format as Format,
+    failOnUnusedBreaking: values["fail-on-unused-breaking"] ?? false,
+    drift: !values["no-drift"],
+  };
+}
+
+function subgraphList(options: Options): SubgraphInfo[] {
+  return options.discover ? discoverSubgraphs(options.root) : [...SUBGRAPHS];
+}
+
+function loadCurrent(options: Options): SubgraphSdl[] | CompositionFailure {
+  try {
+    return loadSubgraphSdls(options.root, subgraphList(options));
+  } catch (error) {
+    if (error instanceof CompositionFailure) return error;
+    throw error;
+  }
+}
+
+/** The subgraph SDL files at a commit; a subgraph whose file did not exist then is simply absent. */
+function gitBaseline(root: string, ref: string, commit: string, description: string, discover: boolean): Baseline {
+  const files = listFilesAt(root, commit, discover ? ["apps"] : SUBGRAPHS.map((s) => s.sdlFile));
+  const present = discover ? subgraphsNamed(files.flatMap((file) => subgraphNameOfSdlFile(file) ?? [])) : SUBGRAPHS.filter((s) => files.includes(s.sdlFile));
+  const subgraphs: SubgraphDefinition[] = present.map((s) => ({ name: s.name, typeDefs: showFileAt(root, commit, s.sdlFile) ?? "" }));
+  return { kind: "git", ref, commit, description, subgraphs };
+}
+
+function resolveBaseline(options: Options): Baseline {
+  if (options.baseFile !== undefined) {
+    if (!existsSync(options.baseFile)) throw new UsageError(`--base-file ${options.baseFile} does not exist`);
+    return { kind: "file", file: options.baseFile, description: `schema file ${options.baseFile}`, sdl: readFileSync(options.baseFile, "utf8") };
+  }
+  if (options.base !== undefined) {
+    const commit = resolveCommit(options.root, options.base);
+    if (!commit) throw new UsageError(`--base ${options.base} is not a commit of the git repository at ${options.root}`);
+    return gitBaseline(options.root, options.base, commit, `${options.base} (${commit.slice(0, 12)})`, options.discover);
+  }
+  const base = defaultBase(options.root);
+  if (!base.commit) return { kind: "none", description: base.description };
+  return gitBaseline(options.root, base.commit, base.commit, base.description, options.discover);
+}
+
+async function check(options: Options, io: Io): Promise<number> {
+  const baseline = resolveBaseline(options);
+  const { files, problems } = readOperationFiles(options.operations, options.root);
+  const loaded = parseOperations(files);
+  const report = await evaluateSchemaCheck({
+    subgraphs: loadCurrent(options),
+    baseline,
+    operations: { operations: loaded.operations, problems: [...problems, ...loaded.problems] },
+    drift: options.drift ? (composed) => checkDrift(options.root, composed) : undefined,
+    failOnUnusedBreaking: options.failOnUnusedBreaking,
+  });
+  io.out(formatReport(report, options.format));
+  return report.ok ? 0 : 1;
+}
+
+function compose(options: Options, io: Io): number {
+  const current = loadCurrent(options);
+  try {
+    if (current instanceof CompositionFailure) throw current;
+    const composed = composeSupergraph(current);
+    const written = writeComposedFiles(options.root, composed);
+    for (const hint of composed.hints) io.err(`hint ${hint.code}: ${hint.message}\n`);
+    io.out(`Composed ${current.length} subgraphs (${current.map((s) => s.name).join(", ")}); wrote ${written.join(" and ")}.\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CompositionFailure)) throw error;
+    io.err(`Composition failed; nothing was written.\n${error.errors.map((e) => `  - ${describeCompositionError(e)}\n`).join("")}`);
+    return 1;
+  }
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
+  try {
+    const options = parseOptions(argv, io.cwd);
+    if (options === "help") {
+      io.out(USAGE);
+      return 0;
+    }
+    return options.command === "compose" ? compose(options, io) : await check(options, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`monograph-schema: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`monograph-schema: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  process.exitCode = await main(process.argv.slice(2));
+}
