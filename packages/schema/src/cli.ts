@@ -35,7 +35,8 @@ Options:
   --no-drift                 (check) Do not compare the committed files with a fresh composition.
   -h, --help                 Print this help.
 
-Relative paths are resolved from the directory you ran the command in (npm's INIT_CWD under npm run).
+Relative paths are resolved from the directory the command runs in (the repository root under the root's
+npm run schema:check).
 
 Exit codes: 0 passed, 1 a check failed (or compose could not compose), 2 bad usage or an internal error.
 `;
@@ -49,8 +50,8 @@ export interface Io {
 const defaultIo = (): Io => ({
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  // Under `npm run check --workspace ...` the process runs in packages/schema; paths a developer typed are relative
-  // to where they typed them, which npm passes on as INIT_CWD.
+  // npm runs this package's scripts in packages/schema; paths typed on the command line mean the directory npm was
+  // started in (the repository root under the root's `npm run schema:check`), which npm passes on as INIT_CWD.
   cwd: process.env["npm_package_name"] === "@monograph/schema" && process.env["INIT_CWD"] ? process.env["INIT_CWD"] : process.cwd(),
 });
 
