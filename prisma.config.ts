@@ -24,8 +24,20 @@ export default defineConfig({
     const { PGlite } = await import("@electric-sql/pglite");
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const dataDir = path.resolve(process.env.PGLITE_DATA_DIR ?? path.join(".data", "pglite"));
-    mkdirSync(dataDir, { recursive: true });
+    // Opened on first connect, not here: `prisma -v` (which @prisma/client's postinstall runs) asks for the adapter
+    // only to print its name, and an open PGlite would keep that process alive forever, hanging `npm install`.
+    let factory: InstanceType<typeof PrismaPGlite> | undefined;
+    const open = () => {
+      mkdirSync(dataDir, { recursive: true });
+      return (factory ??= new PrismaPGlite(new PGlite({ dataDir })));
+    };
+    const lazy = {
+      provider: "postgres",
+      adapterName: "pglite-prisma-adapter",
+      connect: () => open().connect(),
+      connectToShadowDb: () => open().connectToShadowDb(),
+    };
     // Typed against an older driver-adapter-utils; the contract is the same (docs/adr/0002-data-layer.md).
-    return new PrismaPGlite(new PGlite({ dataDir })) as unknown as PrismaPg;
+    return lazy as unknown as PrismaPg;
   },
 });

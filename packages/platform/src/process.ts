@@ -39,7 +39,8 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   const parts = await options.build({ db, config });
   if (target.kind === "pglite" && parts.seed) await parts.seed();
 
-  let stopBackground: (() => Promise<void>) | undefined;
+  // Background work starts only once the server listens, but stopping the server must stop it too.
+  const background: { stop?: () => Promise<void> } = {};
   const server = await startSubgraphServer({
     subgraph: parts.subgraph,
     internalSecret: config.INTERNAL_SECRET,
@@ -48,11 +49,11 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
     extraRoutes: parts.extraRoutes,
     readiness: { database: db.ping, ...parts.readiness },
     onStop: async () => {
-      await stopBackground?.();
+      await background.stop?.();
       await db.close();
     },
   });
-  stopBackground = await parts.startBackground?.();
+  background.stop = await parts.startBackground?.();
   console.log(`[${options.name}-subgraph] serving ${server.graphqlUrl} on ${describeTarget(target)}`);
   // A launcher that started this process with an IPC channel (start:distributed, the tests) learns the real URL,
   // which matters with PORT=0.

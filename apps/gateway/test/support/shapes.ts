@@ -58,9 +58,8 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       if (postgres && shared?.target.kind === "postgres") return { ...baseEnv, DATABASE_URL: shared.target.url };
       const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
       cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      const env = { ...baseEnv, PGLITE_DATA_DIR: dataDir };
-      delete env.DATABASE_URL;
-      return env;
+      const { DATABASE_URL: _ignored, ...env } = baseEnv;
+      return { ...env, PGLITE_DATA_DIR: dataDir };
     };
 
     const order = [...remote].sort((a) => (a === "inventory" ? -1 : 0));
