@@ -35,12 +35,7 @@ describe("NATS JetStream transport", () => {
   });
   afterAll(async () => {
     await Promise.all(transports.map((transport) => transport.close()));
-    const nc = await connect({ servers: NATS_URL });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(`${prefix}_MONOGRAPH_EVENTS`);
-    } finally {
-      await nc.close();
-    }
+    await NatsJetStreamTransport.deleteStream({ servers: NATS_URL, prefix });
     await db?.close();
     await database?.drop();
   });
@@ -115,5 +110,20 @@ describe("NATS JetStream transport", () => {
     expect(transport.streamName).toBe(`${prefix}_MONOGRAPH_EVENTS`);
     expect(transport.subjectFor("orders.created")).toBe(`${prefix}.events.orders.created`);
     expect(transport.durableName("billing", "orders.created")).toBe(`${prefix}_billing_orders-created`);
+  });
+
+  it("when an environment's stream is deleted, then its events are gone, and deleting it again is no error", async () => {
+    const scratch = `${prefix}_scratch`;
+    const transport = await NatsJetStreamTransport.connect({ servers: NATS_URL, prefix: scratch, log: quiet });
+    await transport.publish(createEvent({ source: "orders", type: "orders.created", payload: {} }));
+    await transport.close();
+    await NatsJetStreamTransport.deleteStream({ servers: NATS_URL, prefix: scratch });
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      await expect((await jetstreamManager(nc)).streams.info(`${scratch}_MONOGRAPH_EVENTS`)).rejects.toThrow(/stream not found/i);
+    } finally {
+      await nc.close();
+    }
+    await expect(NatsJetStreamTransport.deleteStream({ servers: NATS_URL, prefix: scratch })).resolves.toBeUndefined();
   });
 });

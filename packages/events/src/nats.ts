@@ -76,7 +76,7 @@ export class NatsJetStreamTransport implements EventTransport {
     private readonly log: EventsLogger,
   ) {
     const prefix = options.prefix ? sanitizeToken(options.prefix) : "";
-    this.streamName = prefix ? `${prefix}_MONOGRAPH_EVENTS` : "MONOGRAPH_EVENTS";
+    this.streamName = streamNameFor(options.prefix);
     this.subjectRoot = prefix ? `${prefix}.events` : "events";
   }
 
@@ -94,6 +94,21 @@ export class NatsJetStreamTransport implements EventTransport {
     } catch (error) {
       await nc.close();
       throw error;
+    }
+  }
+
+  /**
+   * Deletes the stream of `prefix` with its consumers and every event in it: for tearing down a test run's or a
+   * retired environment's namespace. A stream that does not exist is not an error.
+   */
+  static async deleteStream(options: Pick<NatsJetStreamTransportOptions, "servers" | "prefix">): Promise<void> {
+    const nc = await connect({ servers: options.servers ?? DEFAULT_NATS_URL });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(streamNameFor(options.prefix)).catch((error: unknown) => {
+        if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
+      });
+    } finally {
+      await nc.close();
     }
   }
 
@@ -194,6 +209,10 @@ export class NatsJetStreamTransport implements EventTransport {
 
 function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
+}
+
+function streamNameFor(prefix: string | undefined): string {
+  return prefix ? `${sanitizeToken(prefix)}_MONOGRAPH_EVENTS` : "MONOGRAPH_EVENTS";
 }
 
 /** Stream and consumer names may not contain dots, wildcards or whitespace. */
