@@ -19,7 +19,8 @@ export interface SubgraphProcess {
   name: SubgraphName;
   url: string;
   child: ChildProcess;
-  stop(): Promise<void>;
+  /** Asks the process to stop (SIGTERM: it finishes what it is doing), or kills it outright (SIGKILL: a crash). */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
 /** Starts one subgraph's main.ts as a child process and resolves once it listens. */
@@ -31,11 +32,11 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const stop = () =>
+  const stop = (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
-      child.kill("SIGTERM");
+      child.kill(signal);
     });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -18,6 +18,13 @@ const gatewayEnvSchema = sharedEnvSchema
     INVENTORY_SUBGRAPH_URL: z.string().url().optional(),
     ORDERS_SUBGRAPH_URL: z.string().url().optional(),
     BILLING_SUBGRAPH_URL: z.string().url().optional(),
+    /**
+     * Inventory's base URL for the stock reservations of an in-process orders domain, when inventory runs
+     * elsewhere. Default: INVENTORY_SUBGRAPH_URL without its /graphql path.
+     */
+    INVENTORY_URL: z.string().url().optional(),
+    /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
+    EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
     /** GraphiQL at GET /. Default: on, except when NODE_ENV=production. */
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */

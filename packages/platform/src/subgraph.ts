@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { parse, type GraphQLSchema } from "graphql";
 import { maskError } from "./errors.ts";
 import { startHttpServer, type ReadinessCheck, type RunningServer } from "./http.ts";
@@ -43,7 +43,8 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
   const { subgraph } = options;
   const apollo = new ApolloServer<BaseSubgraphContext>({
     schema: subgraph.schema,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // Inline traces (ftv1) only feed Apollo's hosted Studio, which Monograph's gateway does not report to.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     formatError: (formatted) => maskError(formatted, (hidden) => console.error(`[${subgraph.name}] internal error:`, hidden.message)),
   });
   return startHttpServer({

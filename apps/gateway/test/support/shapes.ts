@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
+import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { seedInventory } from "@monograph/inventory-subgraph";
 import { seedUsers } from "@monograph/users-subgraph";
 import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
@@ -26,6 +28,8 @@ export interface RunningShape {
   gateway: RunningMonograph;
   /** Subgraph processes of this shape, by name. */
   processes: Map<SubgraphName, SubgraphProcess>;
+  /** Starts a subgraph process again, after it stopped or crashed: same port, same database, same settings. */
+  restart(name: SubgraphName): Promise<SubgraphProcess>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +57,10 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       await handle.close();
     }
 
-    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, NODE_ENV: "test", ...extraEnv };
+    // Each shape's processes share one JetStream namespace of their own, deleted with the shape.
+    const events = { EVENTS_PREFIX: `e2e_${randomBytes(5).toString("hex")}`, NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL };
+    if (remote.length > 0) cleanups.push(() => NatsJetStreamTransport.deleteStream({ servers: events.NATS_URL, prefix: events.EVENTS_PREFIX }));
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...events, NODE_ENV: "test", ...extraEnv };
     const envFor = (name: SubgraphName): NodeJS.ProcessEnv => {
       if (postgres && shared?.target.kind === "postgres") return { ...baseEnv, DATABASE_URL: shared.target.url };
       const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
@@ -62,16 +69,28 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       return { ...env, PGLITE_DATA_DIR: dataDir };
     };
 
+    const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
     const order = [...remote].sort((a) => (a === "inventory" ? -1 : 0));
     for (const name of order) {
       const inventory = processes.get("inventory");
-      const child = await startSubgraphProcess({ name, port: 0, env: { ...envFor(name), ...(inventory ? { INVENTORY_URL: inventory.url } : {}) } });
-      processes.set(name, child);
-      cleanups.push(() => child.stop());
+      const env = { ...envFor(name), ...(inventory ? { INVENTORY_URL: inventory.url } : {}) };
+      envs.set(name, env);
+      processes.set(name, await startSubgraphProcess({ name, port: 0, env }));
+      cleanups.push(() => processes.get(name)!.stop());
     }
+    const restart = async (name: SubgraphName) => {
+      const previous = processes.get(name);
+      if (!previous) throw new Error(`${name} does not run in a process of its own in the ${shape} shape.`);
+      await previous.stop();
+      const port = Number(new URL(previous.url).port);
+      const child = await startSubgraphProcess({ name, port, env: envs.get(name)! });
+      processes.set(name, child);
+      return child;
+    };
 
     const config = loadGatewayConfig({
       ...TEST_SECRETS,
+      ...events,
       NODE_ENV: "test",
       PORT: "0",
       ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
@@ -85,6 +104,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       url: gateway.url,
       graphqlUrl: gateway.graphqlUrl,
       processes,
+      restart,
       stop: async () => {
         for (const cleanup of cleanups.reverse()) await cleanup();
       },
