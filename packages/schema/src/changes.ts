@@ -1,5 +1,5 @@
 import { ChangeType, CriticalityLevel, diff, type Change } from "@graphql-inspector/core";
-import type { GraphQLSchema } from "graphql";
+import { isInputObjectType, isInterfaceType, isNonNullType, isObjectType, type GraphQLSchema } from "graphql";
 
 export type Severity = "breaking" | "dangerous" | "safe";
 
@@ -45,11 +45,54 @@ interface Classified {
 }
 
 /**
+ * The schema element a change is about, from graphql-inspector's path (`Type`, `Type.field`, `Type.field.arg`,
+ * then `.@directive` and the directive's argument for a directive usage), as a coordinate.
+ */
+function elementOf(change: Change): string {
+  const parts = (change.path ?? "").split(".");
+  const at = parts.findIndex((part) => part.startsWith("@"));
+  const element = (at === -1 ? parts : parts.slice(0, at)).filter(Boolean);
+  if (element.length === 0) return "schema";
+  if (element.length >= 3) return argCoordinate(element[0]!, element[1]!, element[2]!);
+  return element.join(".");
+}
+
+/** The directive a DIRECTIVE_USAGE_* change is about. */
+function usedDirective(change: Change): string | undefined {
+  const m = change.meta as Meta;
+  const name = m["addedDirectiveName"] ?? m["removedDirectiveName"] ?? m["directiveName"];
+  return typeof name === "string" ? name : undefined;
+}
+
+const isDirectiveUsage = (change: Change): boolean => change.type.startsWith("DIRECTIVE_USAGE_");
+const isDeprecationUsage = (change: Change): boolean => isDirectiveUsage(change) && usedDirective(change) === "deprecated";
+
+/** An argument or input field that is non-null without a default: operations must now pass it. */
+function isRequired(schema: GraphQLSchema, typeName: string, fieldName: string, argumentName?: string): boolean {
+  const type = schema.getType(typeName);
+  if (argumentName !== undefined) {
+    if (!isObjectType(type) && !isInterfaceType(type)) return false;
+    const argument = type.getFields()[fieldName]?.args.find((a) => a.name === argumentName);
+    return Boolean(argument && isNonNullType(argument.type) && argument.defaultValue === undefined);
+  }
+  if (!isInputObjectType(type)) return false;
+  const field = type.getFields()[fieldName];
+  return Boolean(field && isNonNullType(field.type) && field.defaultValue === undefined);
+}
+
+/**
  * Per change type: the coordinate to report, the coordinates an operation must use for the change to matter to it,
  * and where we disagree with graphql-inspector's default criticality or want a plainer reason.
  */
-function classify(change: Change): Classified {
+function classify(change: Change, next: GraphQLSchema): Classified {
   const m = change.meta as Meta;
+  if (isDirectiveUsage(change)) {
+    const element = elementOf(change);
+    if (usedDirective(change) === "deprecated") {
+      return { coordinate: element, affects: [element], severity: "safe", reason: "Deprecation is advice to clients: operations keep validating and behaving as before." };
+    }
+    return { coordinate: element, affects: [element, element.split(/[.(]/)[0]!] };
+  }
   switch (change.type) {
     case ChangeType.FieldRemoved: {
       const c = `${s(m, "typeName")}.${s(m, "removedFieldName")}`;
@@ -84,7 +127,14 @@ function classify(change: Change): Classified {
       const c = argCoordinate(s(m, "typeName"), s(m, "fieldName"), s(m, "removedFieldArgumentName"));
       return { coordinate: c, affects: [c], reason: "Operations that pass it stop validating." };
     }
-    case ChangeType.FieldArgumentTypeChanged:
+    case ChangeType.FieldArgumentTypeChanged: {
+      const c = argCoordinate(s(m, "typeName"), s(m, "fieldName"), s(m, "argumentName"));
+      // Made required: operations that select the field without passing it stop validating too.
+      if (isRequired(next, s(m, "typeName"), s(m, "fieldName"), s(m, "argumentName"))) {
+        return { coordinate: c, affects: [c, `${s(m, "typeName")}.${s(m, "fieldName")}`], reason: "Now required: operations that omit it, or pass a nullable variable, stop validating." };
+      }
+      return { coordinate: c, affects: [c] };
+    }
     case ChangeType.FieldArgumentDescriptionChanged: {
       const c = argCoordinate(s(m, "typeName"), s(m, "fieldName"), s(m, "argumentName"));
       return { coordinate: c, affects: [c] };
@@ -127,7 +177,14 @@ function classify(change: Change): Classified {
       const c = `${s(m, "inputName")}.${s(m, "addedInputFieldName")}`;
       return { coordinate: c, affects: [s(m, "inputName")] };
     }
-    case ChangeType.InputFieldTypeChanged:
+    case ChangeType.InputFieldTypeChanged: {
+      const c = `${s(m, "inputName")}.${s(m, "inputFieldName")}`;
+      // Made required: an input literal that omits it stops validating, so every use of the input type matters.
+      if (isRequired(next, s(m, "inputName"), s(m, "inputFieldName"))) {
+        return { coordinate: c, affects: [c, s(m, "inputName")], reason: "Now required: operations that omit it, or send null, stop validating or are rejected." };
+      }
+      return { coordinate: c, affects: [c] };
+    }
     case ChangeType.InputFieldDescriptionAdded:
     case ChangeType.InputFieldDescriptionRemoved:
     case ChangeType.InputFieldDescriptionChanged: {
@@ -167,8 +224,10 @@ function classify(change: Change): Classified {
       return { coordinate: "Subscription", affects: ["Subscription"] };
     default: {
       const directive = m["directiveName"] ?? m["removedDirectiveName"] ?? m["addedDirectiveName"];
-      if (typeof directive === "string" && change.type.startsWith("DIRECTIVE_") && !change.type.startsWith("DIRECTIVE_USAGE_")) {
-        return { coordinate: `@${directive}`, affects: [`@${directive}`] };
+      if (typeof directive === "string" && change.type.startsWith("DIRECTIVE_")) {
+        const argument = m["addedDirectiveArgumentName"] ?? m["removedDirectiveArgumentName"] ?? m["directiveArgumentName"];
+        const c = typeof argument === "string" ? `@${directive}(${argument}:)` : `@${directive}`;
+        return { coordinate: c, affects: [c, `@${directive}`] };
       }
       // Anything newer than this table: graphql-inspector's path is "Type.field.argument".
       const parts = (change.path ?? "").split(".");
@@ -178,22 +237,63 @@ function classify(change: Change): Classified {
   }
 }
 
+const ADDITIONS: ReadonlySet<string> = new Set([ChangeType.TypeAdded, ChangeType.FieldAdded, ChangeType.FieldArgumentAdded, ChangeType.EnumValueAdded, ChangeType.InputFieldAdded]);
+
+/** Descriptions, deprecations and directive usages: what decorates an element rather than changing its shape. */
+const isDecoration = (change: Change): boolean => /DESCRIPTION|DEPRECATION/.test(change.type) || isDirectiveUsage(change);
+
+/**
+ * Drops what repeats another change. graphql-inspector reports an element added with its description, deprecation
+ * and directives as one change each, and a deprecation twice (FIELD_DEPRECATION_ADDED and the @deprecated directive
+ * usage, plus its reason argument): one row per fact is enough. A deprecation of an argument or input field has no
+ * dedicated change type, so its directive usage stays (one row: the reason's rows go when the usage row is there).
+ */
+function withoutRepeats(changes: readonly Change[]): Change[] {
+  const added = new Set(changes.filter((c) => ADDITIONS.has(c.type)).map(elementOf));
+  const addedTypes = new Set(changes.filter((c) => c.type === ChangeType.TypeAdded).map(elementOf));
+  const insideAdded = (element: string): boolean => added.has(element) || addedTypes.has(element.split(/[.(]/)[0]!);
+  const isReasonRow = (c: Change): boolean => c.type === ChangeType.DirectiveUsageArgumentAdded || c.type === ChangeType.DirectiveUsageArgumentRemoved;
+  // Elements whose deprecation already has a row of its own: a dedicated change type, or the @deprecated usage itself.
+  const deprecationRows = new Set(changes.filter((c) => c.type.includes("DEPRECATION") || (isDeprecationUsage(c) && !isReasonRow(c))).map(elementOf));
+  const kept: Change[] = [];
+  const reasonChanged = new Set<string>();
+  for (const change of changes) {
+    const element = elementOf(change);
+    if (isDecoration(change) && insideAdded(element)) continue;
+    if (isDeprecationUsage(change)) {
+      // A field's or enum value's deprecation has its own change type; the directive usage repeats it.
+      if (change.type.startsWith("DIRECTIVE_USAGE_FIELD_DEFINITION_") || change.type.startsWith("DIRECTIVE_USAGE_ENUM_VALUE_")) continue;
+      if (isReasonRow(change)) {
+        // Covered by the deprecation's own row; otherwise (a reason changed on an argument or input field) one row.
+        if (deprecationRows.has(element) || reasonChanged.has(element)) continue;
+        reasonChanged.add(element);
+        kept.push({ ...change, type: ChangeType.DirectiveUsageArgumentAdded, message: `Deprecation reason of '${element}' changed` } as Change);
+        continue;
+      }
+    }
+    kept.push(change);
+  }
+  return kept;
+}
+
 /** Every difference between two API schemas, classified breaking, dangerous or safe. */
 export async function diffApiSchemas(base: GraphQLSchema, next: GraphQLSchema): Promise<SchemaChange[]> {
-  const changes = await diff(base, next);
+  const changes = withoutRepeats(await diff(base, next));
   return changes.map((change): SchemaChange => {
-    const classified = classify(change);
+    const classified = classify(change, next);
     const severity = classified.severity ?? SEVERITY[change.criticality.level];
     const documentationOnly = change.type.includes("DESCRIPTION") && severity === "safe";
+    // Some of graphql-inspector's reasons only repeat the message.
+    const inspectorReason = change.criticality.reason && change.criticality.reason !== change.message ? change.criticality.reason : undefined;
     return {
       severity,
       coordinate: classified.coordinate,
       // Descriptions quoted in messages span lines; a report row should not.
       message: change.message.replace(/\s*\n\s*/g, " "),
-      reason: documentationOnly ? "Documentation only." : (classified.reason ?? change.criticality.reason ?? DEFAULT_REASON[severity]),
+      reason: documentationOnly ? "Documentation only." : (classified.reason ?? inspectorReason ?? DEFAULT_REASON[severity]),
       type: change.type,
       source: "api",
-      affects: classified.affects,
+      affects: [...new Set(classified.affects)],
     };
   });
 }

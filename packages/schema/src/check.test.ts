@@ -68,6 +68,13 @@ describe("usage-aware verdicts", () => {
     expect(report.operations.every((o) => o.ok)).toBe(true);
   });
 
+  it("when an argument an operation does not pass is made required, then the change is used by that operation and fails", async () => {
+    const report = await check({ catalog: edit(CATALOG, "products(first: Int = 10,", "products(first: Int!,") });
+    expect(report.changes.find((c) => c.coordinate === "Query.products(first:)")).toMatchObject({ severity: "breaking", blocking: true, usedBy: [{ client: "web", operation: "InStock" }] });
+    expect(report.operations.find((o) => o.operation === "InStock")).toMatchObject({ ok: false });
+    expect(report.ok).toBe(false);
+  });
+
   it("when a field an operation selects through another subgraph is removed, then the operation fails validation with its client and file", async () => {
     const report = await check({ reviews: edit(REVIEWS, "  rating: Int\n", "") });
     expect(report.ok).toBe(false);

@@ -22,11 +22,22 @@ const CORPUS: Case[] = [
     expected: { severity: "breaking", coordinate: "Review" },
   },
   { name: "a field's type changes", catalog: edit(CATALOG, "  name: String!\n", "  name: Int!\n"), expected: { severity: "breaking", coordinate: "Product.name" } },
+  { name: "an output field is made nullable", catalog: edit(CATALOG, "  name: String!\n  price: Int\n  availability", "  name: String\n  price: Int\n  availability"), expected: { severity: "breaking", coordinate: "Product.name" } },
   { name: "an output field is made non-null", catalog: edit(CATALOG, "  price: Int\n  availability", "  price: Int!\n  availability"), expected: { severity: "safe", coordinate: "Product.price" } },
   {
     name: "an input field is made non-null",
     catalog: edit(CATALOG, "  name: String!\n  price: Int\n}\n", "  name: String!\n  price: Int!\n}\n"),
     expected: { severity: "breaking", coordinate: "CreateProductInput.price" },
+  },
+  {
+    name: "an input field is made nullable",
+    catalog: edit(CATALOG, "input CreateProductInput {\n  name: String!\n", "input CreateProductInput {\n  name: String\n"),
+    expected: { severity: "safe", coordinate: "CreateProductInput.name" },
+  },
+  {
+    name: "an argument is made non-null",
+    catalog: edit(CATALOG, "products(first: Int = 10, filter: ProductFilter)", "products(first: Int = 10, filter: ProductFilter!)"),
+    expected: { severity: "breaking", coordinate: "Query.products(filter:)" },
   },
   {
     name: "a required argument is added",
@@ -42,6 +53,11 @@ const CORPUS: Case[] = [
   { name: "an enum value is removed", catalog: edit(CATALOG, "  SOLD_OUT\n", ""), expected: { severity: "breaking", coordinate: "Availability.SOLD_OUT" } },
   { name: "a union member is removed", catalog: edit(CATALOG, "union SearchResult = Product | Category", "union SearchResult = Product"), expected: { severity: "breaking", coordinate: "SearchResult" } },
   { name: "an interface implementation is removed", catalog: edit(CATALOG, "type Category implements Node {", "type Category {"), expected: { severity: "breaking", coordinate: "Category" } },
+  {
+    name: "an input field's default value changes",
+    catalog: edit(CATALOG, "inStockOnly: Boolean = false", "inStockOnly: Boolean = true"),
+    expected: { severity: "dangerous", coordinate: "ProductFilter.inStockOnly" },
+  },
   { name: "an argument's default value changes", catalog: edit(CATALOG, "first: Int = 10", "first: Int = 20"), expected: { severity: "dangerous", coordinate: "Query.products(first:)" } },
   {
     name: "an entity's @key fields change (consistently, so it still composes)",
@@ -55,6 +71,13 @@ const CORPUS: Case[] = [
     expected: { composition: "INVALID_FIELD_SHARING", subgraphs: ["catalog", "reviews"] },
   },
   { name: "a field is added", catalog: edit(CATALOG, "  price: Int\n", "  price: Int\n  weightGrams: Int\n"), expected: { severity: "safe", coordinate: "Product.weightGrams" } },
+  { name: "a field is deprecated", catalog: edit(CATALOG, "  price: Int\n", '  price: Int @deprecated(reason: "Use priceCents.")\n'), expected: { severity: "safe", coordinate: "Product.price" } },
+  { name: "an enum value is deprecated", catalog: edit(CATALOG, "  SOLD_OUT\n", '  SOLD_OUT @deprecated(reason: "Read availability.")\n'), expected: { severity: "safe", coordinate: "Availability.SOLD_OUT" } },
+  {
+    name: "a deprecation reason changes",
+    catalog: edit(CATALOG, '@deprecated(reason: "Use id.")', '@deprecated(reason: "Use id; gone in June.")'),
+    expected: { severity: "safe", coordinate: "Product.legacyCode" },
+  },
   { name: "a description changes", catalog: edit(CATALOG, '"Something we sell."', '"Something the shop sells."'), expected: { severity: "safe", coordinate: "Product" } },
   { name: "a deprecated field is removed", catalog: edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', ""), expected: { severity: "breaking", coordinate: "Product.legacyCode" } },
   { name: "an argument is removed", catalog: edit(CATALOG, "products(first: Int = 10, filter: ProductFilter)", "products(first: Int = 10)"), expected: { severity: "breaking", coordinate: "Query.products(filter:)" } },

@@ -44,6 +44,7 @@ enum Availability {
 input ProductFilter {
   availability: Availability
   nameContains: String
+  inStockOnly: Boolean = false
 }
 
 input CreateProductInput {
