@@ -51,6 +51,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: options.introspection ?? true,
+    // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
+    // handler would stop only Apollo, then re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
     plugins: [ApolloServerPluginLandingPageDisabled()],
     includeStacktraceInErrorResponses: false,

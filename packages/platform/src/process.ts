@@ -62,8 +62,16 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   return server;
 }
 
+/**
+ * Stops the server, then exits, on SIGINT or SIGTERM. A repeated signal while stopping is ignored: Ctrl-C reaches
+ * every process of the terminal's group, and a launcher (tsx, npm, start:distributed) may pass the same signal on,
+ * so one stop request often arrives twice, and dying on the second would orphan child processes.
+ */
 export function stopOnSignals(server: { stop(): Promise<void> }): void {
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -72,6 +80,8 @@ export function stopOnSignals(server: { stop(): Promise<void> }): void {
       },
     );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  // Started by a launcher over IPC (start:distributed, the tests): when the launcher is gone, so is the reason to run.
+  if (process.connected) process.once("disconnect", stop);
 }

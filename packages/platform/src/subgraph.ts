@@ -44,6 +44,9 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
   const apollo = new ApolloServer<BaseSubgraphContext>({
     schema: subgraph.schema,
     // Inline traces (ftv1) only feed Apollo's hosted Studio, which Monograph's gateway does not report to.
+    // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
+    // handler would stop only Apollo, then re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     formatError: (formatted) => maskError(formatted, (hidden) => console.error(`[${subgraph.name}] internal error:`, hidden.message)),
   });

@@ -56,7 +56,10 @@ describe(`crashes between an order and its invoice (distributed, ${testDatabaseK
     await waitFor(`the invoice of ${order.id}`, async () => (await api.ok(ORDER_WITH_INVOICE, { id: order.id }, token)).order.invoice);
     expect(await invoicesOf(order.id)).toHaveLength(1);
     // And again, after the relay's restart has certainly re-read the outbox: still one.
+    const previous = running.processes.get("orders")!;
     await running.restart("orders");
     expect(await invoicesOf(order.id)).toHaveLength(1);
+    // That stop was a polite one (SIGTERM): the process shut down in order and exited on its own, with 0.
+    expect({ code: previous.child.exitCode, signal: previous.child.signalCode }).toEqual({ code: 0, signal: null });
   });
 });
