@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { forbidden } from "./errors.ts";
+import type { RunningServer } from "./http.ts";
+import { ANONYMOUS, CALLER_HEADER, issueUserToken, signCaller, type Caller } from "./identity.ts";
+import { buildSubgraphFromFile, startSubgraphServer, type BaseSubgraphContext, type SubgraphModule } from "./subgraph.ts";
+import { errorCodes, executeOnSubgraph } from "./testing.ts";
+
+const INTERNAL_SECRET = "subgraph-test-internal-secret-0123";
+const JWT_SECRET = "subgraph-test-jwt-secret-0123456789";
+const ADMIN: Caller = { kind: "user", userId: "u-admin", role: "ADMIN" };
+const CUSTOMER: Caller = { kind: "user", userId: "u-1", role: "CUSTOMER" };
+
+const SDL = `
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+type Book @key(fields: "isbn") { isbn: ID! title: String! }
+type Query { whoami: String! secret: String failing: String book(isbn: ID!): Book }
+`;
+
+const describeCaller = (caller: Caller) => (caller.kind === "user" ? `${caller.role}:${caller.userId}` : caller.kind === "service" ? `service:${caller.service}` : "anonymous");
+const TITLES: Record<string, string> = { "1": "Dune", "2": "Emma" };
+
+const dir = mkdtempSync(path.join(tmpdir(), "platform-subgraph-test-"));
+const sdlFile = path.join(dir, "schema.graphql");
+writeFileSync(sdlFile, SDL);
+
+const createContext = vi.fn((caller: Caller): BaseSubgraphContext => ({ caller }));
+const books: SubgraphModule = {
+  name: "books",
+  schema: buildSubgraphFromFile<BaseSubgraphContext>(pathToFileURL(sdlFile), {
+    Query: {
+      whoami: (_root, _args, context) => describeCaller(context.caller),
+      secret: (_root, _args, context) => {
+        if (context.caller.kind !== "user" || context.caller.role !== "ADMIN") throw forbidden("Not for you.");
+        return "the launch codes";
+      },
+      failing: () => {
+        throw new Error('relation "secret_table" does not exist at postgres://admin:hunter2@db.internal:5432');
+      },
+      book: (_root, { isbn }: { isbn: string }) => (TITLES[isbn] ? { isbn, title: TITLES[isbn] } : null),
+    },
+    Book: { __resolveReference: (ref: { isbn: string }) => (TITLES[ref.isbn] ? { isbn: ref.isbn, title: TITLES[ref.isbn] } : null) },
+  }),
+  createContext,
+};
+
+async function post(server: RunningServer, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
+  const response = await fetch(server.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] } };
+}
+const signedAs = async (caller: Caller, secret = INTERNAL_SECRET) => ({ [CALLER_HEADER]: await signCaller(secret, caller) });
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("startSubgraphServer", () => {
+  let server: RunningServer;
+  const onStop = vi.fn(async () => {});
+  beforeAll(async () => {
+    server = await startSubgraphServer({ subgraph: books, internalSecret: INTERNAL_SECRET, port: 0, readiness: { database: async () => {} }, onStop });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    createContext.mockClear();
+  });
+
+  it("when a request carries no identity, then the caller is anonymous", async () => {
+    expect((await post(server, "{ whoami }")).body).toEqual({ data: { whoami: "anonymous" } });
+  });
+
+  it.each([
+    ["a customer", CUSTOMER, "CUSTOMER:u-1"],
+    ["an admin", ADMIN, "ADMIN:u-admin"],
+    ["a service", { kind: "service", service: "orders" } as Caller, "service:orders"],
+  ])("when the caller header is signed with the internal secret for %s, then resolvers see that caller", async (_label, caller, expected) => {
+    expect((await post(server, "{ whoami }", await signedAs(caller))).body).toEqual({ data: { whoami: expected } });
+  });
+
+  it("when each request arrives, then a fresh context is built for its own caller", async () => {
+    await post(server, "{ whoami }", await signedAs(CUSTOMER));
+    await post(server, "{ whoami }");
+    expect(createContext.mock.calls).toEqual([[CUSTOMER], [ANONYMOUS]]);
+  });
+
+  it("when a client reaches the subgraph directly with a valid user bearer token, then the Authorization header is ignored", async () => {
+    for (const secret of [JWT_SECRET, INTERNAL_SECRET]) {
+      const { token } = await issueUserToken(secret, { id: "u-admin", role: "ADMIN" }, 3600);
+      const { body } = await post(server, "{ whoami secret }", { authorization: `Bearer ${token}` });
+      expect(body.data).toEqual({ whoami: "anonymous", secret: null });
+      expect(errorCodes(body)).toEqual(["FORBIDDEN"]);
+    }
+  });
+
+  it("when a client forges the caller header with another secret, then it is anonymous even with a valid bearer token beside it", async () => {
+    const { token } = await issueUserToken(JWT_SECRET, { id: "u-admin", role: "ADMIN" }, 3600);
+    const { body } = await post(server, "{ whoami secret }", { ...(await signedAs(ADMIN, "not-the-internal-secret-at-all")), authorization: `Bearer ${token}` });
+    expect(body.data).toEqual({ whoami: "anonymous", secret: null });
+    expect(errorCodes(body)).toEqual(["FORBIDDEN"]);
+  });
+
+  it("when the caller header is garbage, then the caller is anonymous and the request still succeeds", async () => {
+    expect((await post(server, "{ whoami }", { [CALLER_HEADER]: "garbage" })).body).toEqual({ data: { whoami: "anonymous" } });
+  });
+
+  it("when the genuine admin asks for the secret, then it is given", async () => {
+    expect((await post(server, "{ secret }", await signedAs(ADMIN))).body).toEqual({ data: { secret: "the launch codes" } });
+  });
+
+  it("when a resolver refuses on purpose, then its code and message reach the client", async () => {
+    const { status, body } = await post(server, "{ secret }");
+    expect(status).toBe(200);
+    expect(body.errors?.map((error) => [error.extensions?.code, error.message, error.path])).toEqual([["FORBIDDEN", "Not for you.", ["secret"]]]);
+  });
+
+  it("when a resolver fails unexpectedly, then the client sees a masked INTERNAL_SERVER_ERROR and the detail goes to the log", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { body } = await post(server, "{ whoami failing }");
+    expect(body.data).toEqual({ whoami: "anonymous", failing: null });
+    expect(body.errors).toEqual([{ message: "Internal server error", path: ["failing"], locations: [{ line: 1, column: 10 }], extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+    expect(JSON.stringify(body)).not.toMatch(/secret_table|hunter2|db\.internal|stacktrace/);
+    expect(log).toHaveBeenCalledWith("[books] internal error:", expect.stringContaining("secret_table"));
+  });
+
+  it("when the query is invalid, then the client gets GRAPHQL_VALIDATION_FAILED with graphql's message", async () => {
+    const { status, body } = await post(server, "{ nope }");
+    expect(status).toBe(400);
+    expect(errorCodes(body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    expect(body.errors?.[0]?.message).toContain("nope");
+  });
+
+  it("when the gateway asks for the subgraph's SDL and entities, then federation answers", async () => {
+    const sdl = await post(server, "{ _service { sdl } }", await signedAs({ kind: "service", service: "gateway" }));
+    expect(sdl.body.data._service.sdl).toMatch(/type Book\s+@key\(fields: "isbn"\)/);
+    const entities = await post(server, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Book { title } } }`, {}, { r: [{ __typename: "Book", isbn: "2" }, { __typename: "Book", isbn: "9" }] });
+    expect(entities.body).toEqual({ data: { _entities: [{ title: "Emma" }, null] } });
+  });
+
+  it("when a browser opens /graphql, then no landing page is served", async () => {
+    const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
+    expect(await response.text()).not.toMatch(/<html/i);
+  });
+
+  it("when /ready is asked, then the given readiness checks answer", async () => {
+    expect(await (await fetch(`${server.url}/ready`)).json()).toEqual({ status: "ready", checks: { database: "ok" } });
+  });
+
+  it("when the server is stopped, then onStop runs once", async () => {
+    const own = vi.fn(async () => {});
+    const other = await startSubgraphServer({ subgraph: books, internalSecret: INTERNAL_SECRET, port: 0, onStop: own });
+    await other.stop();
+    await other.stop();
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(onStop).not.toHaveBeenCalled();
+  });
+});
+
+describe("executeOnSubgraph (in-process, as the gateway would)", () => {
+  it("when no caller is given, then the operation runs as anonymous; with one, as that caller", async () => {
+    expect(await executeOnSubgraph(books, "{ whoami }")).toEqual({ data: { whoami: "anonymous" } });
+    expect(await executeOnSubgraph(books, "{ whoami }", { caller: ADMIN })).toEqual({ data: { whoami: "ADMIN:u-admin" } });
+  });
+
+  it("when variables are given and errors occur, then errorCodes lists the codes in order", async () => {
+    const result = await executeOnSubgraph<{ book: { title: string } | null }>(books, "query ($isbn: ID!) { book(isbn: $isbn) { title } secret }", { variables: { isbn: "1" } });
+    expect(result.data).toEqual({ book: { title: "Dune" }, secret: null });
+    expect(errorCodes(result)).toEqual(["FORBIDDEN"]);
+    expect(errorCodes({})).toEqual([]);
+  });
+});
