@@ -103,6 +103,12 @@ describe("the signed caller header (gateway → subgraph)", () => {
     expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
   });
 
+  it("when a caller header signed with the internal secret has no expiry, then the caller is anonymous", async () => {
+    const { aud } = decodeJwt(await signCaller(INTERNAL_SECRET, ADMIN));
+    const token = await new SignJWT({ caller: ADMIN }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt().sign(key(INTERNAL_SECRET));
+    expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
+  });
+
   it("when a user's bearer token is replayed as the caller header, then the caller is anonymous, even if both secrets are equal", async () => {
     const { token } = await issueUserToken(INTERNAL_SECRET, { id: "u-admin", role: "ADMIN" }, 60);
     expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);

@@ -51,6 +51,7 @@ export async function verifyUserToken(secret: string, token: string): Promise<Ca
       issuer: USER_TOKEN_ISSUER,
       audience: USER_TOKEN_AUDIENCE,
       algorithms: ["HS256"],
+      requiredClaims: ["exp"],
     });
     if (typeof payload.sub !== "string" || (payload.role !== "CUSTOMER" && payload.role !== "ADMIN")) return null;
     return { kind: "user", userId: payload.sub, role: payload.role };
@@ -80,7 +81,8 @@ export async function signCaller(internalSecret: string, caller: Caller): Promis
 export async function verifyCaller(internalSecret: string, headerValue: string | undefined | null): Promise<Caller> {
   if (!headerValue) return ANONYMOUS;
   try {
-    const { payload } = await jwtVerify(headerValue, key(internalSecret), { audience: CALLER_AUDIENCE, algorithms: ["HS256"] });
+    // A caller header without an expiry would be valid forever if it leaked: refuse it.
+    const { payload } = await jwtVerify(headerValue, key(internalSecret), { audience: CALLER_AUDIENCE, algorithms: ["HS256"], requiredClaims: ["exp"] });
     return parseCaller(payload.caller) ?? ANONYMOUS;
   } catch {
     return ANONYMOUS;
