@@ -1,10 +1,30 @@
+import { BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider } from "@monograph/billing-subgraph";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle, type DatabaseTarget } from "@monograph/db";
-import { createInventorySubgraph, seedInventory } from "@monograph/inventory-subgraph";
+import {
+  DEFAULT_NATS_URL,
+  InProcessTransport,
+  NatsJetStreamTransport,
+  NO_OUTBOX_NOTIFIER,
+  OutboxRelay,
+  type EventTransport,
+  type OutboxNotifier,
+} from "@monograph/events";
+import {
+  createInventoryReservations,
+  createInventorySubgraph,
+  inventoryInternalRoutes,
+  registerInventorySubscriptions,
+  seedInventory,
+  type InventoryReservations,
+} from "@monograph/inventory-subgraph";
+import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
 import { fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
-import { startGateway, type SubgraphLocation } from "./gateway.ts";
+import { mainFlowExplorer } from "./explorer-examples.ts";
+import { explorerRoutes } from "./explorer.ts";
+import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
 
 export interface MonographOptions {
   config: GatewayConfig;
@@ -36,16 +56,22 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
+  let domains: InProcessDomains | undefined;
   try {
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
 
+    const routes: NonNullable<GatewayOptions["extraRoutes"]>[] = [];
+    if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
     if (db) {
-      const modules = buildDomainModules(db, config, inProcess);
+      domains = await wireInProcessDomains(db, config, inProcess);
       if (options.seed ?? target.kind === "pglite") await seedDemoData(db, inProcess);
-      for (const module of modules) {
+      for (const module of domains.modules) {
         locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
       }
+      if (domains.internalRoutes) routes.push(domains.internalRoutes);
+      // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.
+      domains.relay?.start();
     }
 
     const server = await startGateway({
@@ -57,7 +83,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       host: config.host,
       introspection: config.introspection,
       readiness: db ? { database: db.ping } : {},
+      extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
+        await domains?.stop();
         await db?.close();
       },
     });
@@ -65,26 +93,114 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     console.log(
       `[gateway] ${shape}: ${server.graphqlUrl}` +
         (db ? ` on ${describeTarget(target)}; in process: ${inProcess.join(", ")}` : "") +
-        (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : ""),
+        (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : "") +
+        (domains?.transportName ? `; events: ${domains.transportName}` : ""),
     );
     return { ...server, inProcess, db };
   } catch (error) {
+    await domains?.stop();
     await db?.close();
     throw error;
   }
 }
 
-function buildDomainModules(db: DatabaseHandle, config: GatewayConfig, names: SubgraphName[]): SubgraphModule[] {
-  const factories: Record<SubgraphName, (() => SubgraphModule) | undefined> = {
-    users: () => createUsersSubgraph({ db: db.prisma, jwtSecret: config.env.JWT_SECRET }),
-    inventory: () => createInventorySubgraph({ db: db.prisma }),
-    orders: undefined,
-    billing: undefined,
+/** The domains of this process, wired to each other and to the event transport. */
+interface InProcessDomains {
+  modules: SubgraphModule[];
+  /** Delivers the outbox rows of the domains that publish from this process. */
+  relay?: OutboxRelay;
+  transportName?: "in-process" | "NATS JetStream";
+  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here. */
+  internalRoutes?: GatewayOptions["extraRoutes"];
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds every in-process domain with its dependencies. Events: when all four domains share this process, an
+ * in-process transport (the monolith); as soon as one runs elsewhere, NATS JetStream, because a producer here may
+ * have its consumer there and the other way round. Stock reservations: a direct call when inventory is here,
+ * HTTP to inventory's process otherwise.
+ */
+async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, names: SubgraphName[]): Promise<InProcessDomains> {
+  const here = (name: SubgraphName) => names.includes(name);
+  const reservations = here("inventory") ? createInventoryReservations({ db: db.prisma }) : undefined;
+
+  let transport: EventTransport | undefined;
+  let transportName: InProcessDomains["transportName"];
+  if (here("inventory") || here("orders") || here("billing")) {
+    if (names.length === SUBGRAPH_NAMES.length) {
+      transport = new InProcessTransport();
+      transportName = "in-process";
+    } else {
+      transport = await NatsJetStreamTransport.connect({
+        servers: config.env.NATS_URL ?? DEFAULT_NATS_URL,
+        prefix: config.env.EVENTS_PREFIX,
+        connectionName: "monograph-gateway",
+      });
+      transportName = "NATS JetStream";
+    }
+  }
+  const sources = [...(here("orders") ? [ORDERS_SOURCE] : []), ...(here("billing") ? [BILLING_SOURCE] : [])];
+  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.prisma, transport, sources }) : undefined;
+  const outbox: OutboxNotifier = relay ?? NO_OUTBOX_NOTIFIER;
+
+  const modules: SubgraphModule[] = [];
+  try {
+    if (here("users")) modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: config.env.JWT_SECRET }));
+    if (here("inventory")) {
+      modules.push(createInventorySubgraph({ db: db.prisma }));
+      await registerInventorySubscriptions(transport!, { db: db.prisma, reservations: reservations! });
+    }
+    if (here("orders")) {
+      const inventory = reservations ? inProcessInventoryClient(reservations) : remoteInventoryClient(config);
+      modules.push(createOrdersSubgraph({ db: db.prisma, inventory, outbox }));
+      await registerOrdersSubscriptions(transport!, { db: db.prisma });
+    }
+    if (here("billing")) {
+      // No real payment provider is wired yet: charges go through the simulated one.
+      modules.push(createBillingSubgraph({ db: db.prisma, payments: new SimulatedPaymentProvider(), outbox }));
+      await registerBillingSubscriptions(transport!, { db: db.prisma });
+    }
+  } catch (error) {
+    await transport?.close();
+    throw error;
+  }
+
+  return {
+    modules,
+    relay,
+    transportName,
+    internalRoutes: reservations && !here("orders") ? inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET) : undefined,
+    stop: async () => {
+      await relay?.stop();
+      await transport?.close();
+    },
   };
-  return names.flatMap((name) => {
-    const factory = factories[name];
-    return factory ? [factory()] : [];
-  });
+}
+
+/** Orders' InventoryClient as a direct call into inventory's reservations (both domains in this process). */
+function inProcessInventoryClient(reservations: InventoryReservations): InventoryClient {
+  return {
+    reserve: (orderId, lines) => reservations.reserve(orderId, lines),
+    release: async (orderId) => void (await reservations.release(orderId)),
+    commit: async (orderId) => void (await reservations.commit(orderId)),
+  };
+}
+
+/** Orders' InventoryClient over HTTP, when inventory runs in its own process. */
+function remoteInventoryClient(config: GatewayConfig): InventoryClient {
+  const subgraphUrl = config.remoteSubgraphs.inventory;
+  const baseUrl = config.env.INVENTORY_URL ?? subgraphUrl?.replace(/\/graphql\/?$/, "");
+  if (!baseUrl) throw new Error("Orders runs here but inventory does not: set INVENTORY_URL or INVENTORY_SUBGRAPH_URL.");
+  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+}
+
+/** Tries each route in turn; the first that answers the request wins. */
+function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]>[]): NonNullable<GatewayOptions["extraRoutes"]> {
+  return async (request, response) => {
+    for (const route of routes) if (await route(request, response)) return true;
+    return false;
+  };
 }
 
 async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
