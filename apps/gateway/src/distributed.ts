@@ -35,7 +35,12 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
   const stop = (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
+      // The child gives itself 10 s to stop in order (stopOnSignals); past that, something is stuck.
+      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.once("exit", () => {
+        clearTimeout(killer);
+        resolve();
+      });
       child.kill(signal);
     });
   return new Promise((resolve, reject) => {

@@ -85,8 +85,11 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       readiness: db ? { database: db.ping } : {},
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
-        await domains?.stop();
-        await db?.close();
+        try {
+          await domains?.stop();
+        } finally {
+          await db?.close();
+        }
       },
     });
     const shape = inProcess.length === SUBGRAPH_NAMES.length ? "monolith" : inProcess.length === 0 ? "distributed" : "hybrid";

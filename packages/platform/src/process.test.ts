@@ -75,6 +75,32 @@ describe("stopOnSignals", () => {
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(1));
     expect(printed).toHaveBeenCalledWith(failure);
   });
+
+  it("when the same stop request arrives twice (Ctrl-C and a launcher passing it on), then the server is stopped once", async () => {
+    const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
+    const server = { stop: vi.fn(async () => {}) };
+    const listeners = signalListenersAddedBy(() => stopOnSignals(server));
+    listeners.SIGINT[0]!();
+    listeners.SIGTERM[0]!();
+    await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(0));
+    expect(server.stop).toHaveBeenCalledTimes(1);
+  });
+
+  it("when stopping hangs, then the process exits 1 once the grace period is over", async () => {
+    vi.useFakeTimers();
+    try {
+      const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const listeners = signalListenersAddedBy(() => stopOnSignals({ stop: () => new Promise<void>(() => {}) }, 5_000));
+      listeners.SIGTERM[0]!();
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(exit).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(exit).toHaveBeenCalledWith(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe("paths", () => {

@@ -65,13 +65,19 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
 /**
  * Stops the server, then exits, on SIGINT or SIGTERM. A repeated signal while stopping is ignored: Ctrl-C reaches
  * every process of the terminal's group, and a launcher (tsx, npm, start:distributed) may pass the same signal on,
- * so one stop request often arrives twice, and dying on the second would orphan child processes.
+ * so one stop request often arrives twice, and dying on the second would orphan child processes. A stop that takes
+ * longer than `graceMs` exits with 1.
  */
-export function stopOnSignals(server: { stop(): Promise<void> }): void {
+export function stopOnSignals(server: { stop(): Promise<void> }, graceMs = 10_000): void {
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    // A dependency that stops answering (a frozen NATS, a database gone away) must not keep the process alive.
+    setTimeout(() => {
+      console.error(`[monograph] did not stop within ${graceMs / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, graceMs).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {

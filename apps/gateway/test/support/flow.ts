@@ -16,14 +16,23 @@ export const MY_ORDERS = `query MyOrders {
 
 /**
  * Asks again until `probe` gives a truthy value, and returns it: what a client does while an event travels
- * (an invoice opened by billing after orders.created, say). Fails naming what it waited for.
+ * (an invoice opened by billing after orders.created, say). A probe that throws (a process still starting) is
+ * asked again too. Fails naming what it waited for, and the last error.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? ` Last error: ${lastError.message}` : "";
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.${cause}`);
+    }
     await sleep(delay);
   }
 }

@@ -70,7 +70,8 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
     };
 
     const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
-    const order = [...remote].sort((a) => (a === "inventory" ? -1 : 0));
+    // Inventory first: an orders process needs its URL.
+    const order = [...remote.filter((name) => name === "inventory"), ...remote.filter((name) => name !== "inventory")];
     for (const name of order) {
       const inventory = processes.get("inventory");
       const env = { ...envFor(name), ...(inventory ? { INVENTORY_URL: inventory.url } : {}) };
