@@ -58,7 +58,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
     }
 
     // Each shape's processes share one JetStream namespace of their own, deleted with the shape.
-    const events = { EVENTS_PREFIX: `e2e_${randomBytes(5).toString("hex")}`, NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL };
+    const events = { EVENTS_PREFIX: `e2e_${randomBytes(5).toString("hex")}`, NATS_URL: extraEnv.NATS_URL ?? process.env.NATS_URL ?? DEFAULT_NATS_URL };
     if (remote.length > 0) cleanups.push(() => NatsJetStreamTransport.deleteStream({ servers: events.NATS_URL, prefix: events.EVENTS_PREFIX }));
     const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...events, NODE_ENV: "test", ...extraEnv };
     const envFor = (name: SubgraphName): NodeJS.ProcessEnv => {
