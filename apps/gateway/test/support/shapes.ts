@@ -9,12 +9,20 @@ import { seedUsers } from "@monograph/users-subgraph";
 import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
 import { loadGatewayConfig, SUBGRAPH_NAMES, type SubgraphName } from "../../src/env.ts";
 import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
+import { freePort } from "./ports.ts";
 
-/** The three runtime shapes of ARCHITECTURE.md; every end-to-end case runs in each. */
-export type Shape = "monolith" | "hybrid" | "distributed";
+/**
+ * The runtime shapes of ARCHITECTURE.md. In a hybrid shape one subgraph leaves the process (the strangler-fig
+ * step): inventory in "hybrid"; orders in "hybrid-orders", which then reserves stock through the gateway.
+ */
+export type Shape = "monolith" | "hybrid" | "hybrid-orders" | "distributed";
 
-/** In the hybrid shape one subgraph leaves the process: the strangler-fig step. */
-export const HYBRID_REMOTE: SubgraphName[] = ["inventory"];
+const REMOTE_SUBGRAPHS: Record<Shape, readonly SubgraphName[]> = {
+  monolith: [],
+  hybrid: ["inventory"],
+  "hybrid-orders": ["orders"],
+  distributed: SUBGRAPH_NAMES,
+};
 
 export const TEST_SECRETS = {
   JWT_SECRET: "e2e-jwt-secret-0123456789abcdef",
@@ -38,7 +46,7 @@ export interface RunningShape {
  * otherwise PGlite), seeded with the demo data. Subgraph processes are real child processes on free ports.
  */
 export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningShape> {
-  const remote: SubgraphName[] = shape === "monolith" ? [] : shape === "hybrid" ? HYBRID_REMOTE : [...SUBGRAPH_NAMES];
+  const remote = REMOTE_SUBGRAPHS[shape];
   const cleanups: (() => Promise<void>)[] = [];
   const processes = new Map<SubgraphName, SubgraphProcess>();
   const postgres = testDatabaseKind() === "postgres";
@@ -69,12 +77,14 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       return { ...env, PGLITE_DATA_DIR: dataDir };
     };
 
+    // An orders process whose inventory stays in the gateway reserves stock there: the gateway's port comes first.
+    const gatewayPort = remote.includes("orders") && !remote.includes("inventory") ? await freePort() : 0;
     const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
     // Inventory first: an orders process needs its URL.
     const order = [...remote.filter((name) => name === "inventory"), ...remote.filter((name) => name !== "inventory")];
     for (const name of order) {
-      const inventory = processes.get("inventory");
-      const env = { ...envFor(name), ...(inventory ? { INVENTORY_URL: inventory.url } : {}) };
+      const inventoryUrl = processes.get("inventory")?.url ?? (gatewayPort ? `http://127.0.0.1:${gatewayPort}` : undefined);
+      const env = { ...envFor(name), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}) };
       envs.set(name, env);
       processes.set(name, await startSubgraphProcess({ name, port: 0, env }));
       cleanups.push(() => processes.get(name)!.stop());
@@ -93,7 +103,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       ...TEST_SECRETS,
       ...events,
       NODE_ENV: "test",
-      PORT: "0",
+      PORT: String(gatewayPort),
       ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
       ...extraEnv,
     });
