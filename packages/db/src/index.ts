@@ -94,6 +94,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     }
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
+  // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
+  pool.on("error", (error) => console.error("[db] an idle PostgreSQL connection was closed:", error.message));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log });
   attachQueryListener(prisma, options.onQuery);
   return {
