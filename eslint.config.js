@@ -34,6 +34,12 @@ export default tseslint.config(
     },
   },
   {
+    // Application code logs through the one logger (@monograph/telemetry, re-exported by @monograph/platform): JSON
+    // lines with the request id, and secrets redacted. CLIs (bench, prisma scripts) print their output as they like.
+    files: ["apps/*/src/**/*.ts", "packages/*/src/**/*.ts"],
+    rules: { "no-console": "error" },
+  },
+  {
     // Tests read GraphQL responses whose shape the query itself states; typing each one adds noise, not safety.
     files: ["**/*.test.ts", "**/test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

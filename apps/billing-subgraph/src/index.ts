@@ -26,7 +26,7 @@ export interface BillingSubgraphDeps {
   db: BillingDb;
   payments: PaymentProvider;
   outbox?: OutboxNotifier;
-  /** Where failures nobody can be told about go (a refund that failed). Default: console.error. */
+  /** Where failures nobody can be told about go (a refund that failed). Default: the process's logger. */
   log?: (message: string, error?: unknown) => void;
 }
 

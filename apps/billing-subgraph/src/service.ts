@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { recordEvent, type OutboxNotifier } from "@monograph/events";
 import {
   badUserInput,
+  childLogger,
   decodeCursor,
   DomainError,
   encodeCursor,
@@ -17,6 +18,8 @@ import { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./events.
 import { isUuid, type BillingLoaders } from "./loaders.ts";
 import type { ChargeResult, PaymentProvider } from "./payments.ts";
 import type { BillingRepository, InvoiceKeyset, InvoiceRecord, PaymentRecord } from "./repository.ts";
+
+const log = childLogger("billing");
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
@@ -55,7 +58,7 @@ export class BillingService {
     this.repository = deps.repository;
     this.payments = deps.payments;
     this.outbox = deps.outbox;
-    this.log = deps.log ?? ((message, error) => console.error(`[billing] ${message}`, error instanceof Error ? error.message : (error ?? "")));
+    this.log = deps.log ?? ((message, error) => log.error(error === undefined ? {} : { err: error }, message));
   }
 
   /**

@@ -1,5 +1,5 @@
 // `npm run start:distributed`: every subgraph in its own process on its own port, the gateway calling them over HTTP.
-import { stopOnSignals } from "@monograph/platform";
+import { childLogger, stopOnSignals } from "@monograph/platform";
 import { loadGatewayConfig, SUBGRAPH_NAMES } from "./env.ts";
 import { startDistributed } from "./distributed.ts";
 
@@ -10,5 +10,5 @@ const server = await startDistributed({
   // Without DATABASE_URL each process gets its own embedded database: PGlite serves one process only.
   envFor: (name) => (config.env.DATABASE_URL ? {} : { PGLITE_DATA_DIR: `.data/distributed/${name}` }),
 });
-console.log(`[gateway] subgraph processes: ${server.subgraphs.map((s) => `${s.name}=${s.url}`).join(", ")} (${SUBGRAPH_NAMES.length})`);
+childLogger("gateway").info(`subgraph processes: ${server.subgraphs.map((s) => `${s.name}=${s.url}`).join(", ")} (${SUBGRAPH_NAMES.length})`);
 stopOnSignals(server);

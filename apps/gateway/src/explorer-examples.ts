@@ -1,4 +1,5 @@
 import path from "node:path";
+import { childLogger } from "@monograph/platform";
 import { OPERATIONS_DIR, parseOperations, readOperationFiles, REPO_ROOT } from "@monograph/schema";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { print } from "graphql";
@@ -73,7 +74,7 @@ export function mainFlowExamples(): ExplorerExample[] {
   return MAIN_FLOW.flatMap((step) => {
     const recorded = operations.find((operation) => operation.name === step.operation);
     if (!recorded) {
-      console.warn(`[gateway] explorer: no example for ${step.operation}: the web client's operation is not recorded in ${OPERATIONS_DIR}/web`);
+      childLogger("gateway").warn(`explorer: no example for ${step.operation}: the web client's operation is not recorded in ${OPERATIONS_DIR}/web`);
       return [];
     }
     const comment = step.comment.map((line) => `# ${line}`).join("\n");

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzip } from "node:zlib";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { childLogger } from "@monograph/platform";
 
 type GraphiQLOptions = NonNullable<Parameters<typeof renderGraphiQL>[0]>;
 
@@ -174,7 +175,7 @@ export function withHistory(html: string): string {
   const pluginList = /plugins:\[(\w+)\],schemaDescription:!0,inputValueDeprecation:!0,isHeadersEditorEnabled:!0/g;
   const sites = [...html.matchAll(pluginList)];
   if (!historyPlugin || sites.length !== 1) {
-    console.warn("[gateway] explorer: could not add the history panel to this version of @graphql-yoga/render-graphiql");
+    childLogger("gateway").warn("explorer: could not add the history panel to this version of @graphql-yoga/render-graphiql");
     return html;
   }
   return html.replace(pluginList, (site, explorer: string) => site.replace(`plugins:[${explorer}]`, `plugins:[${historyPlugin},${explorer}]`));

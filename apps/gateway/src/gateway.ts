@@ -1,10 +1,12 @@
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { callerFromAuthorization, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
+import { callerFromAuthorization, childLogger, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+
+const log = childLogger("gateway");
 
 /** Where one subgraph runs: inside the gateway's process, or behind a URL. */
 export type SubgraphLocation = ({ kind: "in-process" } & InProcessSubgraph) | { kind: "remote"; url: string };
@@ -57,7 +59,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
     plugins: [ApolloServerPluginLandingPageDisabled()],
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message)),
+    formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
   });
   return startHttpServer({
     apollo,

@@ -18,7 +18,7 @@ import {
   type InventoryReservations,
 } from "@monograph/inventory-subgraph";
 import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
-import { fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import { childLogger, fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
@@ -93,8 +93,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       },
     });
     const shape = inProcess.length === SUBGRAPH_NAMES.length ? "monolith" : inProcess.length === 0 ? "distributed" : "hybrid";
-    console.log(
-      `[gateway] ${shape}: ${server.graphqlUrl}` +
+    childLogger("gateway").info(
+      { shape, url: server.graphqlUrl },
+      `${shape}: ${server.graphqlUrl}` +
         (db ? ` on ${describeTarget(target)}; in process: ${inProcess.join(", ")}` : "") +
         (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : "") +
         (domains?.transportName ? `; events: ${domains.transportName}` : ""),

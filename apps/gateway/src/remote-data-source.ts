@@ -1,8 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { CALLER_HEADER, ErrorCode, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, ErrorCode, signCaller } from "@monograph/platform";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.ts";
+
+const log = childLogger("gateway");
 
 /**
  * Calls a subgraph running in another process. The caller's identity travels in a short-lived header signed with
@@ -29,7 +31,7 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
     } catch (error) {
       // GraphQL errors arrive inside a successful response; a throw here means no usable response at all
       // (refused connection, timeout, 5xx), which the client can only retry.
-      console.error(`[gateway] subgraph ${this.subgraphName} failed:`, (error as Error).message);
+      log.error({ err: error, subgraph: this.subgraphName }, `subgraph ${this.subgraphName} failed`);
       throw new GraphQLError(`The ${this.subgraphName} service is unavailable. Try again shortly.`, {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, service: this.subgraphName },
       });

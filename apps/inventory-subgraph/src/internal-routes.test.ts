@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import type { DatabaseHandle } from "@monograph/db";
 import { CALLER_HEADER, signCaller, startSubgraphServer, type Caller, type RunningServer } from "@monograph/platform";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInventoryReservations, createInventorySubgraph, inventoryInternalRoutes } from "./index.ts";
 
 const SECRET = "inventory-internal-test-secret-0123";
@@ -142,7 +143,7 @@ describe("inventory's internal reservation routes, over HTTP", () => {
       SECRET,
     );
     const broken = await startSubgraphServer({ subgraph: createInventorySubgraph({ db: db.prisma }), internalSecret: SECRET, port: 0, extraRoutes: failing });
-    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const logs = captureLogs();
     try {
       const response = await fetch(`${broken.url}/internal/reservations/reserve`, {
         method: "POST",
@@ -153,8 +154,9 @@ describe("inventory's internal reservation routes, over HTTP", () => {
       const text = await response.text();
       expect(JSON.parse(text)).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: expect.any(String) } });
       expect(text).not.toMatch(/relation|10\.0\.0\.5|inventory\.products/);
+      expect(logs.matching("internal reserve failed")).toHaveLength(1);
     } finally {
-      spy.mockRestore();
+      logs.restore();
       await broken.stop();
     }
   });

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, DomainError, ErrorCode, sendJson, verifyCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, sendJson, verifyCaller } from "@monograph/platform";
 import { z } from "zod";
 import type { InventoryReservations } from "./reservations.ts";
 
 export const INTERNAL_RESERVATIONS_PATH = "/internal/reservations";
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+const log = childLogger("inventory");
 
 // The shape only; the rules (UUID, quantities, line count) are the reservations' own, and answer with their codes.
 const reserveBody = z.object({ orderId: z.string(), lines: z.array(z.object({ sku: z.string(), quantity: z.number() })) });
@@ -83,7 +85,7 @@ export function inventoryInternalRoutes(reservations: Reservations, internalSecr
         const sku = error.extensions.sku;
         sendJson(response, status, { error: { code, message: error.message, ...(typeof sku === "string" ? { sku } : {}) } });
       } else {
-        console.error(`[inventory] internal ${action} failed:`, error instanceof Error ? error.message : error);
+        log.error({ err: error }, `internal ${action} failed`);
         sendError(response, 503, ErrorCode.SERVICE_UNAVAILABLE, "Inventory could not handle this request right now. Please try again.");
       }
     }

@@ -25,7 +25,7 @@ export interface OrdersSubgraphDeps {
   db: OrdersDb;
   inventory: InventoryClient;
   outbox?: OutboxNotifier;
-  /** Where failures nobody can be told about go (a compensation that failed). Default: console.error. */
+  /** Where failures nobody can be told about go (a compensation that failed). Default: the process's logger. */
   log?: (message: string, error?: unknown) => void;
 }
 

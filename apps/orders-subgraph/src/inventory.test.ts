@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CALLER_HEADER, DomainError, verifyCaller, type Caller } from "@monograph/platform";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/platform/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpInventoryClient } from "./inventory.ts";
 
 const SECRET = "orders-inventory-test-secret-0123";
@@ -87,15 +88,16 @@ describe("HttpInventoryClient", () => {
   });
 
   it("when inventory cannot be reached, then it is SERVICE_UNAVAILABLE and the message does not reveal where inventory lives", async () => {
-    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const logs = captureLogs();
     try {
       const unreachable = new HttpInventoryClient({ baseUrl: "http://127.0.0.1:9", internalSecret: SECRET, timeoutMs: 2_000 });
       const error = await unreachable.release("o-4").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DomainError);
       expect((error as DomainError).extensions?.code).toBe("SERVICE_UNAVAILABLE");
       expect((error as DomainError).message).not.toMatch(/127\.0\.0\.1|:9|http/);
+      expect(logs.matching("inventory release failed")).toHaveLength(1);
     } finally {
-      spy.mockRestore();
+      logs.restore();
     }
   });
 });

@@ -1,5 +1,7 @@
-import { CALLER_HEADER, DomainError, ErrorCode, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, signCaller } from "@monograph/platform";
 import { z } from "zod";
+
+const log = childLogger("orders");
 
 /** One line to reserve. */
 export interface ReservationRequestLine {
@@ -110,7 +112,7 @@ export class HttpInventoryClient implements InventoryClient {
       body = await response.json().catch(() => undefined);
     } catch (error) {
       // The cause names the URL: logged here for operators, never passed on to a client.
-      console.error(`[orders] inventory ${action} failed:`, error instanceof Error ? error.message : error);
+      log.error({ err: error }, `inventory ${action} failed`);
       throw unavailable();
     }
     if (response.ok) return body;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { recordEvent, type OutboxNotifier } from "@monograph/events";
 import {
   badUserInput,
+  childLogger,
   conflict,
   decodeCursor,
   DomainError,
@@ -19,6 +20,8 @@ import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./in
 import { isUuid, type OrdersLoaders } from "./loaders.ts";
 import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
 import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";
+
+const log = childLogger("orders");
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 1000;
@@ -70,7 +73,7 @@ export class OrdersService {
     this.repository = deps.repository;
     this.inventory = deps.inventory;
     this.outbox = deps.outbox;
-    this.log = deps.log ?? ((message, error) => console.error(`[orders] ${message}`, error instanceof Error ? error.message : (error ?? "")));
+    this.log = deps.log ?? ((message, error) => log.error(error === undefined ? {} : { err: error }, message));
   }
 
   /**

@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { childLogger } from "@monograph/telemetry";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { applyMigrations, type MigrationResult, type SqlExecutor } from "./migrate.ts";
 
@@ -43,6 +44,8 @@ export function describeTarget(target: DatabaseTarget): string {
   const url = new URL(target.url);
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
+
+const dbLog = childLogger("db");
 
 // Any number fits: it only has to be the same for every process that migrates this project's databases.
 const MIGRATION_LOCK_ID = 4_711_2026;
@@ -96,7 +99,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
   // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
   // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
-  pool.on("error", (error) => console.error("[db] an idle PostgreSQL connection was closed:", error.message));
+  pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log });
   attachQueryListener(prisma, options.onQuery);
   return {

@@ -26,6 +26,8 @@
  *    keeps nothing in memory that a crash could lose: until then the row stays unpublished in the outbox).
  */
 
+import { childLogger } from "@monograph/telemetry";
+
 /** A fact one domain publishes for others: immutable, identified, timestamped. */
 export interface IntegrationEvent<TPayload = unknown> {
   /** A UUID, unique per event; consumers deduplicate on it. */
@@ -77,9 +79,12 @@ export const NO_OUTBOX_NOTIFIER: OutboxNotifier = Object.freeze({ notify: () => 
 /** Where the event machinery reports what it cannot throw to anyone (a failed handler, a failed publish). */
 export type EventsLogger = (message: string, error?: unknown) => void;
 
+const eventsLog = childLogger("events");
+
+/** The default EventsLogger: the process's logger, component "events" (the name is older than the logger). */
 export const consoleLogger: EventsLogger = (message, error) => {
-  if (error === undefined) console.error(`[events] ${message}`);
-  else console.error(`[events] ${message}:`, error instanceof Error ? error.message : error);
+  if (error === undefined) eventsLog.warn(message);
+  else eventsLog.warn({ err: error }, message);
 };
 
 /** Exponential backoff with a cap: 1x, 2x, 4x... `baseMs`, at most `maxMs`. `attempt` counts from 1. */

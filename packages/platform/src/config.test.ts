@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/telemetry/testing";
 import { z } from "zod";
 import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
 
@@ -12,21 +13,23 @@ class Exited extends Error {
   }
 }
 
-/** Runs loadConfig with process.exit and console.error replaced by spies; returns what it printed and the exit code. */
+/** Runs loadConfig with process.exit replaced by a spy and the log captured; returns what it logged and the exit code. */
 function loadExpectingExit(schema: z.ZodType, env: NodeJS.ProcessEnv, appName?: string): { code: unknown; lines: string[] } {
   const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
     throw new Exited(code);
   });
-  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  const logs = captureLogs();
   let thrown: unknown;
   try {
     loadConfig(schema, env, appName);
   } catch (caught) {
     thrown = caught;
+  } finally {
+    logs.restore();
   }
   expect(thrown).toBeInstanceOf(Exited);
   expect(exit).toHaveBeenCalledTimes(1);
-  return { code: (thrown as Exited).code, lines: error.mock.calls.map((args) => args.join(" ")) };
+  return { code: (thrown as Exited).code, lines: logs.lines.flatMap((line) => `[${String(line.component)}] ${String(line.msg)}`.split("\n")) };
 }
 
 afterEach(() => {

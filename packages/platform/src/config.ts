@@ -1,3 +1,4 @@
+import { logger, registerSecret, telemetryEnvSchema } from "@monograph/telemetry";
 import { z } from "zod";
 
 /**
@@ -6,10 +7,23 @@ import { z } from "zod";
  */
 export function loadConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env, appName = "monograph"): z.infer<T> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  console.error(`[${appName}] invalid configuration:`);
-  for (const issue of result.error.issues) console.error(`  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  if (result.success) {
+    registerSecrets(result.data);
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  logger.fatal({ component: appName, problems }, `invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
   process.exit(1);
+}
+
+/** Secret settings (and a database URL's password) never reach a log line, even inside an error message. */
+function registerSecrets(config: unknown): void {
+  if (typeof config !== "object" || config === null) return;
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value !== "string") continue;
+    if (/SECRET|PASSWORD|TOKEN/i.test(key)) registerSecret(value);
+    if (/_URL$/.test(key) && URL.canParse(value)) registerSecret(decodeURIComponent(new URL(value).password));
+  }
 }
 
 /** Development-only secrets: usable on a laptop, refused when NODE_ENV=production (see the README). */
@@ -29,6 +43,8 @@ export const sharedEnvSchema = z.object({
   INTERNAL_SECRET: z.string().min(16).default(DEV_INTERNAL_SECRET),
   HOST: z.string().default("127.0.0.1"),
   NATS_URL: z.string().optional(),
+  /** The logger's level (fatal, error, warn, info, debug, trace, silent; default info) and format (json, pretty). */
+  ...telemetryEnvSchema.shape,
 });
 
 /** Rejects the development secrets in production, so a forgotten setting fails loudly at start-up. */

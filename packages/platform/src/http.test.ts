@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/telemetry/testing";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { sendJson, startHttpServer, type HttpServerOptions, type RunningServer } from "./http.ts";
 
 interface Context {
@@ -148,7 +149,8 @@ describe("startHttpServer", () => {
   });
 
   it("when the context cannot be built, then the client gets a 500 INTERNAL_SERVER_ERROR", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
+    onTestFinished(() => logs.restore());
     const server = await start({
       context: async () => {
         throw new Error("cannot reach redis://cache.internal:6379");

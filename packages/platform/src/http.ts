@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import { childLogger } from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -27,6 +28,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
 }
 
+const log = childLogger("http");
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -39,7 +42,7 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
   await apollo.start();
   const server = createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
-      console.error("[http] unhandled error", error);
+      log.error({ err: error }, "unhandled error");
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
       else response.end();
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/telemetry/testing";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from "./config.ts";
 import { fromRepoRoot, REPO_ROOT } from "./paths.ts";
 import { runSubgraphProcess, stopOnSignals, subgraphProcessEnvSchema } from "./process.ts";
@@ -27,13 +28,16 @@ describe("runSubgraphProcess", () => {
     const exit = vi.spyOn(process, "exit").mockImplementation((code) => {
       throw new Error(`exit ${code}`);
     });
-    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
+    const printed = captureLogs();
+    onTestFinished(() => printed.restore());
     const build = vi.fn();
     await expect(runSubgraphProcess({ name: "books", defaultPort: 0, build, env: { NODE_ENV: "production", PORT: "0" } })).rejects.toThrow("exit 1");
     expect(exit).toHaveBeenCalledWith(1);
     expect(build).not.toHaveBeenCalled();
-    expect(printed.mock.calls.map((args) => args.join(" "))).toEqual([
-      "[books-subgraph] invalid configuration:",
+    expect(printed.lines).toHaveLength(1);
+    expect(printed.lines[0]).toMatchObject({ level: "fatal", component: "books-subgraph" });
+    expect(String(printed.lines[0]!.msg).split("\n")).toEqual([
+      "invalid configuration:",
       "  - JWT_SECRET: set a real secret in production",
       "  - INTERNAL_SECRET: set a real secret in production",
     ]);
@@ -67,13 +71,14 @@ describe("stopOnSignals", () => {
 
   it("when stopping fails, then the error is printed and the process exits 1", async () => {
     const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
-    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
+    const printed = captureLogs();
+    onTestFinished(() => printed.restore());
     const failure = new Error("database would not close");
     const listeners = signalListenersAddedBy(() => stopOnSignals({ stop: async () => Promise.reject(failure) }));
 
     listeners.SIGINT[0]!();
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(1));
-    expect(printed).toHaveBeenCalledWith(failure);
+    expect(printed.lines).toEqual([expect.objectContaining({ level: "error", err: expect.objectContaining({ message: "database would not close" }) })]);
   });
 
   it("when the same stop request arrives twice (Ctrl-C and a launcher passing it on), then the server is stopped once", async () => {
@@ -90,7 +95,8 @@ describe("stopOnSignals", () => {
     vi.useFakeTimers();
     try {
       const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
-      vi.spyOn(console, "error").mockImplementation(() => {});
+      const printed = captureLogs();
+      onTestFinished(() => printed.restore());
       const listeners = signalListenersAddedBy(() => stopOnSignals({ stop: () => new Promise<void>(() => {}) }, 5_000));
       listeners.SIGTERM[0]!();
       await vi.advanceTimersByTimeAsync(4_999);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
+import { childLogger, logger } from "@monograph/telemetry";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
 import type { RunningServer } from "./http.ts";
 import { fromRepoRoot } from "./paths.ts";
@@ -54,7 +55,7 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
     },
   });
   background.stop = await parts.startBackground?.();
-  console.log(`[${options.name}-subgraph] serving ${server.graphqlUrl} on ${describeTarget(target)}`);
+  childLogger(options.name).info({ url: server.graphqlUrl, database: describeTarget(target) }, `serving ${server.graphqlUrl} on ${describeTarget(target)}`);
   // A launcher that started this process with an IPC channel (start:distributed, the tests) learns the real URL,
   // which matters with PORT=0.
   process.send?.({ type: "listening", name: options.name, url: server.url });
@@ -75,13 +76,13 @@ export function stopOnSignals(server: { stop(): Promise<void> }, graceMs = 10_00
     stopping = true;
     // A dependency that stops answering (a frozen NATS, a database gone away) must not keep the process alive.
     setTimeout(() => {
-      console.error(`[monograph] did not stop within ${graceMs / 1000} s; exiting anyway`);
+      logger.error(`did not stop within ${graceMs / 1000} s; exiting anyway`);
       process.exit(1);
     }, graceMs).unref();
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(error);
+        logger.error({ err: error }, "could not stop cleanly");
         process.exit(1);
       },
     );

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { captureLogs } from "@monograph/telemetry/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { forbidden } from "./errors.ts";
 import type { RunningServer } from "./http.ts";
 import { ANONYMOUS, CALLER_HEADER, issueUserToken, signCaller, type Caller } from "./identity.ts";
@@ -120,12 +121,13 @@ describe("startSubgraphServer", () => {
   });
 
   it("when a resolver fails unexpectedly, then the client sees a masked INTERNAL_SERVER_ERROR and the detail goes to the log", async () => {
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
+    onTestFinished(() => logs.restore());
     const { body } = await post(server, "{ whoami failing }");
     expect(body.data).toEqual({ whoami: "anonymous", failing: null });
     expect(body.errors).toEqual([{ message: "Internal server error", path: ["failing"], locations: [{ line: 1, column: 10 }], extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
     expect(JSON.stringify(body)).not.toMatch(/secret_table|hunter2|db\.internal|stacktrace/);
-    expect(log).toHaveBeenCalledWith("[books] internal error:", expect.stringContaining("secret_table"));
+    expect(logs.matching("internal error")).toEqual([expect.objectContaining({ component: "books", err: expect.objectContaining({ message: expect.stringContaining("secret_table") }) })]);
   });
 
   it("when the query is invalid, then the client gets GRAPHQL_VALIDATION_FAILED with graphql's message", async () => {

@@ -3,6 +3,7 @@ import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { childLogger } from "@monograph/telemetry";
 import { parse, type GraphQLSchema } from "graphql";
 import { maskError } from "./errors.ts";
 import { startHttpServer, type ReadinessCheck, type RunningServer } from "./http.ts";
@@ -41,6 +42,7 @@ export interface StartSubgraphServerOptions {
  */
 export function startSubgraphServer(options: StartSubgraphServerOptions): Promise<RunningServer> {
   const { subgraph } = options;
+  const log = childLogger(subgraph.name);
   const apollo = new ApolloServer<BaseSubgraphContext>({
     schema: subgraph.schema,
     // Inline traces (ftv1) only feed Apollo's hosted Studio, which Monograph's gateway does not report to.
@@ -48,7 +50,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    formatError: (formatted) => maskError(formatted, (hidden) => console.error(`[${subgraph.name}] internal error:`, hidden.message)),
+    formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
   });
   return startHttpServer({
     apollo,

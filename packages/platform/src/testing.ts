@@ -24,3 +24,4 @@ export async function executeOnSubgraph<TData = Record<string, unknown>>(
 export function errorCodes(result: { errors?: readonly { extensions?: Record<string, unknown> }[] | undefined }): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
+export { captureLogs, type CapturedLogs } from "@monograph/telemetry/testing";

@@ -1,0 +1,31 @@
+import { z } from "zod";
+
+/**
+ * Telemetry's own settings, read once when the logger is created (before any app's env.ts runs, so that the
+ * configuration errors themselves can be logged). The apps' config schemas validate the same variables and exit
+ * on a bad value; here a bad value falls back to the default.
+ */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const telemetryEnvSchema = z.object({
+  /** Lowest level written. Default info. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  /** json (one object a line) or pretty (for people). Default: pretty when NODE_ENV is development, else json. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+});
+
+export interface LoggerSettings {
+  level: LogLevel;
+  format: "json" | "pretty";
+}
+
+export function loggerSettingsFrom(env: NodeJS.ProcessEnv): LoggerSettings {
+  const level = telemetryEnvSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL);
+  const format = telemetryEnvSchema.shape.LOG_FORMAT.safeParse(env.LOG_FORMAT);
+  const development = (env.NODE_ENV ?? "development") === "development";
+  return {
+    level: (level.success && level.data) || "info",
+    format: (format.success && format.data) || (development ? "pretty" : "json"),
+  };
+}

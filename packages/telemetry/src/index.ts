@@ -1,0 +1,3 @@
+export * from "./context.ts";
+export * from "./env.ts";
+export * from "./logger.ts";
