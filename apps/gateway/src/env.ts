@@ -1,5 +1,7 @@
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "@monograph/platform";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
+import type { RateLimit, ThrottleLimits, ThrottleStoreSettings } from "./throttle.ts";
 
 /** The domains the gateway composes, in the order they appear in the supergraph. */
 export const SUBGRAPH_NAMES = ["users", "inventory", "orders", "billing"] as const;
@@ -9,6 +11,32 @@ const flag = z
   .enum(["true", "false", "1", "0", "on", "off"])
   .transform((value) => value === "true" || value === "1" || value === "on")
   .optional();
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `<count>/<window>`, e.g. `20/1m`, `10/15m`, `5/30s`; or `off`. */
+const rateLimit = z
+  .string()
+  .trim()
+  .regex(/^(off|[1-9]\d{0,6}\/[1-9]\d{0,6}(ms|s|m|h))$/, "expected <count>/<window> such as 20/1m, 10/15m or 5/30s, or off")
+  .transform((value): RateLimit | undefined => {
+    if (value === "off") return undefined;
+    const [, count, amount, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(value)!;
+    return { limit: Number(count), windowMs: Number(amount) * DURATION_UNITS[unit!]! };
+  })
+  .refine((limit) => !limit || (limit.windowMs >= 1_000 && limit.windowMs <= 24 * 3_600_000), "the window must be between 1s and 24h");
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): TrustProxy => {
+    const parsed = parseTrustProxy(value);
+    if (typeof parsed === "string") {
+      ctx.addIssue({ code: "custom", message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
 
 const gatewayEnvSchema = sharedEnvSchema
   .extend({
@@ -29,6 +57,24 @@ const gatewayEnvSchema = sharedEnvSchema
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
+    /** Sign-in attempts per client address (any outcome). */
+    SIGN_IN_ADDRESS_LIMIT: rateLimit.prefault("20/1m"),
+    /** Failed sign-ins per account (email), from any address. */
+    SIGN_IN_ACCOUNT_LIMIT: rateLimit.prefault("10/15m"),
+    /** Sign-up attempts per client address (any outcome). */
+    SIGN_UP_ADDRESS_LIMIT: rateLimit.prefault("10/1h"),
+    /** Which X-Forwarded-For entries name the client: unset (none), a hop count, or proxy addresses/CIDRs. */
+    TRUST_PROXY: trustProxy,
+    /** The throttle's counters in Redis, shared by every gateway replica; in memory when unset. */
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((url) => /^rediss?:\/\//.test(url), "expected a redis:// or rediss:// URL")
+      .optional(),
+    /** Namespaces the throttle's Redis keys (several environments on one Redis). */
+    THROTTLE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]*$/).default("monograph:throttle:"),
+    /** Counters the in-memory store keeps at most (least recently counted dropped first). */
+    THROTTLE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -42,6 +88,7 @@ export interface GatewayConfig {
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
   explorer: boolean;
   introspection: boolean;
+  throttle: { limits: ThrottleLimits; store: ThrottleStoreSettings; trustProxy: TrustProxy };
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -62,5 +109,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     remoteSubgraphs,
     explorer: parsed.EXPLORER ?? !production,
     introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+    throttle: {
+      limits: { signInPerAddress: parsed.SIGN_IN_ADDRESS_LIMIT, signInPerAccount: parsed.SIGN_IN_ACCOUNT_LIMIT, signUpPerAddress: parsed.SIGN_UP_ADDRESS_LIMIT },
+      store: { redisUrl: parsed.REDIS_URL, keyPrefix: parsed.THROTTLE_KEY_PREFIX, maxKeys: parsed.THROTTLE_MAX_KEYS },
+      trustProxy: parsed.TRUST_PROXY,
+    },
   };
 }

@@ -5,6 +5,8 @@ import { callerFromAuthorization, childLogger, maskError, startHttpServer, type 
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+import { clientAddress, TRUST_NO_PROXY, type TrustProxy } from "./throttle-address.ts";
+import { signInThrottlePlugin, type ThrottleOptions } from "./throttle.ts";
 
 const log = childLogger("gateway");
 
@@ -31,6 +33,10 @@ export interface GatewayOptions {
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
   onStop?: () => Promise<void>;
+  /** Sign-in and sign-up throttling (none when absent). */
+  throttle?: ThrottleOptions;
+  /** Which X-Forwarded-For entries name the client (default: none, the socket's peer is the client). */
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -57,7 +63,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : [])],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
   });
@@ -70,6 +76,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     onStop: options.onStop,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
+      clientAddress: clientAddress(request, options.trustProxy ?? TRUST_NO_PROXY),
       subgraphContexts: new Map(),
     }),
   });

@@ -25,6 +25,7 @@ import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts"
 import { mainFlowExplorer } from "./explorer-examples.ts";
 import { explorerRoutes } from "./explorer.ts";
 import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
+import { createThrottleStore } from "./throttle.ts";
 
 export interface MonographOptions {
   config: GatewayConfig;
@@ -57,7 +58,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
   let domains: InProcessDomains | undefined;
+  let throttleStore: Awaited<ReturnType<typeof createThrottleStore>> | undefined;
   try {
+    throttleStore = await createThrottleStore(config.throttle.store);
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
 
@@ -82,15 +85,18 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       port: config.port,
       host: config.host,
       introspection: config.introspection,
-      readiness: db ? { database: db.ping } : {},
+      readiness: { ...(db ? { database: db.ping } : {}), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
         try {
           await domains?.stop();
         } finally {
+          await throttleStore?.close();
           await db?.close();
         }
       },
+      throttle: { store: throttleStore, limits: config.throttle.limits },
+      trustProxy: config.throttle.trustProxy,
     });
     const shape = inProcess.length === SUBGRAPH_NAMES.length ? "monolith" : inProcess.length === 0 ? "distributed" : "hybrid";
     childLogger("gateway").info(
@@ -103,6 +109,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     return { ...server, inProcess, db };
   } catch (error) {
     await domains?.stop();
+    await throttleStore?.close();
     await db?.close();
     throw error;
   }

@@ -13,6 +13,8 @@ export const ErrorCode = {
   OUT_OF_STOCK: "OUT_OF_STOCK",
   INVALID_STATE_TRANSITION: "INVALID_STATE_TRANSITION",
   PAYMENT_FAILED: "PAYMENT_FAILED",
+  /** Too many attempts (sign-in, sign-up): HTTP 429, with `Retry-After` and `extensions.retryAfterSeconds`. */
+  RATE_LIMITED: "RATE_LIMITED",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
