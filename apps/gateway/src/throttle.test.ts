@@ -128,6 +128,10 @@ describe("the sign-in throttle plugin", () => {
     expect(reached).toEqual(["a@example.com", "b@example.com", "c@example.com"]);
     // The two attempts left still go through.
     expect((await send(aliased(["g@example.com", "h@example.com"]))).status).toBe(200);
+    // More than the limit in one document can never pass, and says so.
+    const tooMany = await send(aliased(["1@example.com", "2@example.com", "3@example.com", "4@example.com", "5@example.com", "6@example.com"]), "198.51.100.99");
+    expect(tooMany.status).toBe(429);
+    expect(tooMany.body.errors[0]).toMatchObject({ message: expect.stringMatching(/more sign-in attempts than are allowed at once/), extensions: { code: "RATE_LIMITED" } });
   });
 
   it("when an account fails too often, then it is refused from any address, while its successful sign-ins never count", async () => {

@@ -126,12 +126,10 @@ export function signInThrottlePlugin(options: ThrottleOptions): ApolloServerPlug
           if (!result.ok) {
             const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
             const what = result.bucket.key.startsWith("sign-up") ? "sign-ups" : "sign-in attempts";
-            refuse(
-              requestContext,
-              429,
-              seconds,
-              new GraphQLError(`Too many ${what}. Try again in ${seconds} seconds.`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } }),
-            );
+            const refused = result.bucket;
+            const tooManyAtOnce = takes.some(({ bucket, points }) => bucket.key === refused.key && points > refused.limit);
+            const message = tooManyAtOnce ? `This request holds more ${what} than are allowed at once. Send fewer.` : `Too many ${what}. Try again in ${seconds} seconds.`;
+            refuse(requestContext, 429, seconds, new GraphQLError(message, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } }));
           }
           for (const receipt of result.receipts) {
             const account = accounts.get(receipt.bucket.key);
