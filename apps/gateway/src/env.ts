@@ -1,4 +1,4 @@
-import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "@monograph/platform";
+import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { z } from "zod";
 
 /** The domains the gateway composes, in the order they appear in the supergraph. */
@@ -29,6 +29,8 @@ const gatewayEnvSchema = sharedEnvSchema
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
+    /** A GraphQL request not answered within this gets 504 REQUEST_TIMEOUT (its work may still finish). */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -42,6 +44,10 @@ export interface GatewayConfig {
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
   explorer: boolean;
   introspection: boolean;
+  /** Operation limits and HTTP bounds (the README's configuration table). */
+  edge: EdgeSettings;
+  /** "Did you mean ...?" in error messages: off in production, where it would tell strangers the schema. */
+  fieldSuggestions: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -62,5 +68,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     remoteSubgraphs,
     explorer: parsed.EXPLORER ?? !production,
     introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+    edge: edgeSettingsFrom(parsed, { deadlineMs: parsed.REQUEST_DEADLINE_MS }),
+    fieldSuggestions: !production,
   };
 }

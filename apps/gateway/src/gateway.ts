@@ -1,7 +1,20 @@
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { callerFromAuthorization, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
+import {
+  callerFromAuthorization,
+  DEFAULT_HTTP_EDGE,
+  DEFAULT_OPERATION_LIMITS,
+  formatEdgeError,
+  maskError,
+  operationLimitOptions,
+  startHttpServer,
+  type HttpEdgeOptions,
+  type HttpServerOptions,
+  type OperationLimits,
+  type ReadinessCheck,
+  type RunningServer,
+} from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
@@ -29,6 +42,12 @@ export interface GatewayOptions {
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
   onStop?: () => Promise<void>;
+  /** Limits every operation is held to before it is planned (default DEFAULT_OPERATION_LIMITS). */
+  limits?: OperationLimits;
+  /** HTTP bounds: body size, timeouts, the request deadline, requests in flight, CORS, batches. */
+  edge?: Partial<HttpEdgeOptions>;
+  /** "Did you mean ...?" in error messages (default true; the app turns it off in production). */
+  fieldSuggestions?: boolean;
 }
 
 /**
@@ -48,16 +67,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return new SignedRemoteDataSource(name, target, options.internalSecret);
     },
   });
+  const fieldSuggestions = options.fieldSuggestions ?? true;
+  // Checked before the query planner sees the operation: planning a 1,000-deep selection takes seconds and gigabytes.
+  const limits = operationLimitOptions(options.limits ?? DEFAULT_OPERATION_LIMITS, { maxBatch: options.edge?.maxBatch ?? DEFAULT_HTTP_EDGE.maxBatch, fieldSuggestions });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    ...limits,
     introspection: options.introspection ?? true,
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins],
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message)),
+    formatError: (formatted, error) =>
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => console.error("[gateway] internal error:", hidden.message)),
   });
   return startHttpServer({
     apollo,
@@ -66,6 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     readiness: options.readiness,
     extraRoutes: options.extraRoutes,
     onStop: options.onStop,
+    edge: options.edge,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       subgraphContexts: new Map(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { edgeEnvShape } from "./edge-config.ts";
 
 /**
  * Parses configuration once, at start-up. Every problem is printed at once, then the process exits: a service
@@ -29,6 +30,8 @@ export const sharedEnvSchema = z.object({
   INTERNAL_SECRET: z.string().min(16).default(DEV_INTERNAL_SECRET),
   HOST: z.string().default("127.0.0.1"),
   NATS_URL: z.string().optional(),
+  /** Operation limits and HTTP edge bounds (edge-config.ts; the README's configuration table). */
+  ...edgeEnvShape,
 });
 
 /** Rejects the development secrets in production, so a forgotten setting fails loudly at start-up. */
