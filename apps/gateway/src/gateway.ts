@@ -91,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     extraRoutes: options.extraRoutes,
     onStop: options.onStop,
     edge: options.edge,
+    limits: options.limits,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       subgraphContexts: new Map(),

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from "@apollo/server";
 import { EdgeErrorCode } from "./errors.ts";
+import { DEFAULT_OPERATION_LIMITS, screenDocument, type OperationLimits } from "./limits.ts";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -28,6 +29,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
   /** Bounds on what one client can make this server hold; DEFAULT_HTTP_EDGE for what is not given. */
   edge?: Partial<HttpEdgeOptions>;
+  /** The same limits Apollo is built with; the front screens every document's tokens and nesting with them. */
+  limits?: OperationLimits;
 }
 
 /** What the HTTP front allows one request (docs/adr/0007-operation-limits-and-http-edge.md). */
@@ -136,7 +139,7 @@ async function handle<TContext extends BaseContext>(
   if (answerCors(edge.corsOrigins, request, response)) return;
 
   const body = request.method === "POST" ? await readJsonBody(request, edge.maxBodyBytes) : undefined;
-  const refusal = body instanceof EdgeRefusal ? body : refuseBatch(body, edge.maxBatch);
+  const refusal = body instanceof EdgeRefusal ? body : (refuseBatch(body, edge.maxBatch) ?? screenDocuments(body, url, options.limits));
   if (refusal) return sendRefusal(response, refusal);
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -212,6 +215,19 @@ async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise
 function refuseBatch(body: unknown, maxBatch: number): EdgeRefusal | undefined {
   if (!Array.isArray(body) || body.length <= maxBatch) return undefined;
   return new EdgeRefusal(400, EdgeErrorCode.BATCH_LIMIT_EXCEEDED, `A batch may hold at most ${maxBatch} operations, found ${body.length}.`);
+}
+
+/**
+ * Every document of the request (a POST body, each operation of a batch, a GET's `query`) is screened before
+ * Apollo parses it: graphql-js's parser is recursive, and a document nested deep enough exhausts its stack.
+ */
+function screenDocuments(body: unknown, url: URL, limits: OperationLimits = DEFAULT_OPERATION_LIMITS): EdgeRefusal | undefined {
+  const queries = [url.searchParams.get("query"), ...(Array.isArray(body) ? body : [body]).map((piece) => (piece as { query?: unknown } | null)?.query)];
+  for (const query of queries) {
+    const refused = typeof query === "string" ? screenDocument(query, limits) : undefined;
+    if (refused) return new EdgeRefusal(400, refused.code, refused.message);
+  }
+  return undefined;
 }
 
 /**

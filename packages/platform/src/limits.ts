@@ -6,6 +6,9 @@ import {
   GraphQLError,
   isListType,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   visit,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -64,6 +67,37 @@ export class RefusedRequest extends GraphQLError {
     this.name = "RefusedRequest";
     this.code = code;
   }
+}
+
+/**
+ * Brackets ({, [, () open at once. graphql-js parses recursively and runs out of stack near 1,650 nested input
+ * objects (fewer inside a server), well within a document of 10,000 tokens; a document must never get that far.
+ * Our deepest recorded operation opens 9.
+ */
+export const MAX_NESTING = 128;
+
+/**
+ * Reads a document's tokens without building anything (graphql-js's lexer is a loop, not a recursion) and refuses
+ * it at the first token over the limit or the first bracket nested too deep, before the recursive parser sees it.
+ * A document the lexer cannot read is left to the parser, whose syntax error says more.
+ */
+export function screenDocument(query: string, limits: Pick<OperationLimits, "maxTokens">): RefusedRequest | undefined {
+  const lexer = new Lexer(new Source(query));
+  let tokens = 0;
+  let nesting = 0;
+  try {
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      if (++tokens > limits.maxTokens) return new RefusedRequest(EdgeErrorCode.TOKEN_LIMIT_EXCEEDED, `Token limit of ${limits.maxTokens} exceeded.`);
+      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) {
+        if (++nesting > MAX_NESTING) return new RefusedRequest(EdgeErrorCode.DEPTH_LIMIT_EXCEEDED, `The document nests brackets deeper than ${MAX_NESTING}.`);
+      } else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) {
+        nesting -= 1;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** graphql-js's own message when `parse(..., { maxTokens })` stops ("more that" in 16.x; graphql is pinned and a unit test watches it). */

@@ -68,6 +68,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     onStop: options.onStop,
     extraRoutes: options.extraRoutes,
     edge: options.edge,
+    limits: options.limits,
     context: async (request) => {
       const header = request.headers[CALLER_HEADER];
       const caller = await verifyCaller(options.internalSecret, Array.isArray(header) ? header[0] : header);
