@@ -1,4 +1,4 @@
-import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "@monograph/platform";
+import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
 import type { RateLimit, ThrottleLimits, ThrottleStoreSettings } from "./throttle.ts";
@@ -75,6 +75,8 @@ const gatewayEnvSchema = sharedEnvSchema
     THROTTLE_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]*$/).default("monograph:throttle:"),
     /** Counters the in-memory store keeps at most (least recently counted dropped first). */
     THROTTLE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+    /** A GraphQL request not answered within this gets 504 REQUEST_TIMEOUT (its work may still finish). */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -89,6 +91,10 @@ export interface GatewayConfig {
   explorer: boolean;
   introspection: boolean;
   throttle: { limits: ThrottleLimits; store: ThrottleStoreSettings; trustProxy: TrustProxy };
+  /** Operation limits and HTTP bounds (the README's configuration table). */
+  edge: EdgeSettings;
+  /** "Did you mean ...?" in error messages: off in production, where it would tell strangers the schema. */
+  fieldSuggestions: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -114,5 +120,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       store: { redisUrl: parsed.REDIS_URL, keyPrefix: parsed.THROTTLE_KEY_PREFIX, maxKeys: parsed.THROTTLE_MAX_KEYS },
       trustProxy: parsed.TRUST_PROXY,
     },
+    edge: edgeSettingsFrom(parsed, { deadlineMs: parsed.REQUEST_DEADLINE_MS }),
+    fieldSuggestions: !production,
   };
 }

@@ -1,7 +1,21 @@
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { callerFromAuthorization, childLogger, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
+import {
+  callerFromAuthorization,
+  childLogger,
+  DEFAULT_HTTP_EDGE,
+  DEFAULT_OPERATION_LIMITS,
+  formatEdgeError,
+  maskError,
+  operationLimitOptions,
+  startHttpServer,
+  type HttpEdgeOptions,
+  type HttpServerOptions,
+  type OperationLimits,
+  type ReadinessCheck,
+  type RunningServer,
+} from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
@@ -37,6 +51,12 @@ export interface GatewayOptions {
   throttle?: ThrottleOptions;
   /** Which X-Forwarded-For entries name the client (default: none, the socket's peer is the client). */
   trustProxy?: TrustProxy;
+  /** Limits every operation is held to before it is planned (default DEFAULT_OPERATION_LIMITS). */
+  limits?: OperationLimits;
+  /** HTTP bounds: body size, timeouts, the request deadline, requests in flight, CORS, batches. */
+  edge?: Partial<HttpEdgeOptions>;
+  /** "Did you mean ...?" in error messages (default true; the app turns it off in production). */
+  fieldSuggestions?: boolean;
 }
 
 /**
@@ -56,16 +76,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return new SignedRemoteDataSource(name, target, options.internalSecret);
     },
   });
+  const fieldSuggestions = options.fieldSuggestions ?? true;
+  // Checked before the query planner sees the operation: planning a 1,000-deep selection takes seconds and gigabytes.
+  const limits = operationLimitOptions(options.limits ?? DEFAULT_OPERATION_LIMITS, { maxBatch: options.edge?.maxBatch ?? DEFAULT_HTTP_EDGE.maxBatch, fieldSuggestions });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    ...limits,
     introspection: options.introspection ?? true,
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : [])],
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
+    formatError: (formatted, error) =>
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error")),
   });
   return startHttpServer({
     apollo,
@@ -74,6 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     readiness: options.readiness,
     extraRoutes: options.extraRoutes,
     onStop: options.onStop,
+    edge: options.edge,
+    limits: options.limits,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       clientAddress: clientAddress(request, options.trustProxy ?? TRUST_NO_PROXY),

@@ -85,6 +85,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       port: config.port,
       host: config.host,
       introspection: config.introspection,
+      limits: config.edge.limits,
+      edge: config.edge.http,
+      fieldSuggestions: config.fieldSuggestions,
       readiness: { ...(db ? { database: db.ping } : {}), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {

@@ -45,6 +45,20 @@ describe("loadConfig", () => {
       JWT_SECRET: DEV_JWT_SECRET,
       INTERNAL_SECRET: DEV_INTERNAL_SECRET,
       HOST: "0.0.0.0",
+      // The edge's defaults (edge-config.ts).
+      MAX_DEPTH: 8,
+      MAX_ALIASES: 15,
+      MAX_TOKENS: 1000,
+      MAX_DIRECTIVES: 50,
+      MAX_ROOT_FIELDS: 10,
+      MAX_COST: 10_000,
+      COST_LIST_SIZE: 10,
+      MAX_BODY_BYTES: 1024 * 1024,
+      HEADERS_TIMEOUT_MS: 10_000,
+      BODY_TIMEOUT_MS: 30_000,
+      MAX_IN_FLIGHT: 256,
+      MAX_BATCH: 10,
+      CORS_ORIGINS: [],
     });
   });
 

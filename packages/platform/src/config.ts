@@ -1,5 +1,6 @@
 import { logger, registerSecret, telemetryEnvSchema } from "@monograph/telemetry";
 import { z } from "zod";
+import { edgeEnvShape } from "./edge-config.ts";
 
 /**
  * Parses configuration once, at start-up. Every problem is printed at once, then the process exits: a service
@@ -45,6 +46,8 @@ export const sharedEnvSchema = z.object({
   NATS_URL: z.string().optional(),
   /** The logger's level (fatal, error, warn, info, debug, trace, silent; default info) and format (json, pretty). */
   ...telemetryEnvSchema.shape,
+  /** Operation limits and HTTP edge bounds (edge-config.ts; the README's configuration table). */
+  ...edgeEnvShape,
 });
 
 /** Rejects the development secrets in production, so a forgotten setting fails loudly at start-up. */

@@ -20,7 +20,26 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
+/**
+ * Codes of requests refused at the edge, before anything plans or runs them (limits.ts, http.ts). Public and stable
+ * like ErrorCode: each names the limit or the mistake.
+ */
+export const EdgeErrorCode = {
+  DEPTH_LIMIT_EXCEEDED: "DEPTH_LIMIT_EXCEEDED",
+  ALIAS_LIMIT_EXCEEDED: "ALIAS_LIMIT_EXCEEDED",
+  TOKEN_LIMIT_EXCEEDED: "TOKEN_LIMIT_EXCEEDED",
+  DIRECTIVE_LIMIT_EXCEEDED: "DIRECTIVE_LIMIT_EXCEEDED",
+  ROOT_FIELD_LIMIT_EXCEEDED: "ROOT_FIELD_LIMIT_EXCEEDED",
+  COST_LIMIT_EXCEEDED: "COST_LIMIT_EXCEEDED",
+  BATCH_LIMIT_EXCEEDED: "BATCH_LIMIT_EXCEEDED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
+  OVERLOADED: "OVERLOADED",
+  HEADERS_TOO_LARGE: "HEADERS_TOO_LARGE",
+} as const;
+export type EdgeErrorCode = (typeof EdgeErrorCode)[keyof typeof EdgeErrorCode];
+
+const PUBLIC_CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(EdgeErrorCode)]);
 
 // Codes Apollo Server and graphql-js assign to problems with the request itself; safe to show as they are.
 const REQUEST_CODES = new Set([

@@ -101,15 +101,15 @@ describe("startHttpServer", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it("when the body is larger than 1 MiB, then the request is refused with 400 BAD_REQUEST and the server keeps serving", async () => {
+  it("when the body is larger than 1 MiB, then the request is refused with 413 PAYLOAD_TOO_LARGE and the server keeps serving", async () => {
     const server = await start();
     const oversized = JSON.stringify({ query: "{ hello }", variables: { padding: "x".repeat(1024 * 1024 + 1) } });
     expect(await postGraphQL(server, oversized)).toEqual({
-      status: 400,
-      body: { errors: [{ message: "Request body is too large.", extensions: { code: "BAD_REQUEST" } }] },
+      status: 413,
+      body: { errors: [{ message: "Request body is larger than 1048576 bytes.", extensions: { code: "PAYLOAD_TOO_LARGE" } }] },
     });
     const muchTooLarge = JSON.stringify({ query: "{ hello }", variables: { padding: "x".repeat(8 * 1024 * 1024) } });
-    expect((await postGraphQL(server, muchTooLarge)).status).toBe(400);
+    expect((await postGraphQL(server, muchTooLarge)).status).toBe(413);
     expect(await postGraphQL(server, JSON.stringify({ query: "{ hello }" }))).toEqual({ status: 200, body: { data: { hello: "hello world" } } });
   });
 

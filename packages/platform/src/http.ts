@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
+import type { AddressInfo, Socket } from "node:net";
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from "@apollo/server";
+import { EdgeErrorCode } from "./errors.ts";
+import { DEFAULT_OPERATION_LIMITS, screenDocument, type OperationLimits } from "./limits.ts";
 import { childLogger } from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
@@ -26,11 +28,51 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
   /** Called once the HTTP server has closed, to release what the server owned (databases, connections). */
   onStop?: () => Promise<void>;
+  /** Bounds on what one client can make this server hold; DEFAULT_HTTP_EDGE for what is not given. */
+  edge?: Partial<HttpEdgeOptions>;
+  /** The same limits Apollo is built with; the front screens every document's tokens and nesting with them. */
+  limits?: OperationLimits;
 }
 
 const log = childLogger("http");
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** What the HTTP front allows one request (docs/adr/0007-operation-limits-and-http-edge.md). */
+export interface HttpEdgeOptions {
+  /** A larger body is refused with 413 before it is read to the end. */
+  maxBodyBytes: number;
+  /** A client must have sent all its headers within this (Node's default is 60 s). */
+  headersTimeoutMs: number;
+  /** ...and its whole request, body included, within this (Node's default is 300 s). */
+  requestTimeoutMs: number;
+  /** Past this, a GraphQL request is answered 504 REQUEST_TIMEOUT (its work may still finish). Unset: no deadline. */
+  deadlineMs?: number;
+  /** GraphQL requests being served at once; one more is answered 503 OVERLOADED. /health and /ready do not count. */
+  maxInFlight: number;
+  /** Origins a browser may call from (CORS); any other origin gets no CORS headers. */
+  corsOrigins: readonly string[];
+  /** Operations in one batched request (a JSON array); 1 turns batching off. */
+  maxBatch: number;
+}
+
+export const DEFAULT_HTTP_EDGE: HttpEdgeOptions = Object.freeze({
+  maxBodyBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  deadlineMs: undefined,
+  maxInFlight: 256,
+  corsOrigins: [],
+  maxBatch: 10,
+});
+
+/** A request answered by the front itself, with a status, a code and a message. */
+class EdgeRefusal {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
 
 /**
  * A small node:http front for Apollo Server: /graphql, GET /health (the process is alive) and GET /ready (its
@@ -39,14 +81,26 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 export async function startHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Promise<RunningServer> {
   const { apollo } = options;
+  const edge: HttpEdgeOptions = { ...DEFAULT_HTTP_EDGE, ...options.edge };
   await apollo.start();
-  const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
-      log.error({ err: error }, "unhandled error");
-      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-      else response.end();
-    });
-  });
+  const inFlight = new InFlight(edge.maxInFlight);
+  const server = createServer(
+    {
+      headersTimeout: edge.headersTimeoutMs,
+      requestTimeout: edge.requestTimeoutMs,
+      // Node looks for sockets past those timeouts every 30 s by default: a slow client could hold on that long more.
+      connectionsCheckingInterval: Math.min(1_000, edge.headersTimeoutMs),
+    },
+    (request, response) => {
+      admit(inFlight, request, response, () => handle(options, edge, request, response)).catch((error: unknown) => {
+        if (isClientGone(error, request)) return void response.destroy();
+        log.error({ err: error }, "unhandled error");
+        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        else response.end();
+      });
+    },
+  );
+  server.on("clientError", answerClientError);
   // Keep-alive sockets from the gateway's fetch pool must not keep a stopping server alive.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +130,7 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
 
 async function handle<TContext extends BaseContext>(
   options: HttpServerOptions<TContext>,
+  edge: HttpEdgeOptions,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -84,19 +139,23 @@ async function handle<TContext extends BaseContext>(
   if (request.method === "GET" && url.pathname === "/ready") return sendReadiness(response, options.readiness ?? {});
   if (options.extraRoutes && (await options.extraRoutes(request, response))) return;
   if (url.pathname !== "/graphql") return sendJson(response, 404, { error: "Not found" });
+  if (answerCors(edge.corsOrigins, request, response)) return;
 
-  const body = request.method === "POST" ? await readJsonBody(request) : undefined;
-  if (body instanceof Error) {
-    return sendJson(response, 400, { errors: [{ message: body.message, extensions: { code: "BAD_REQUEST" } }] });
-  }
+  const body = request.method === "POST" ? await readJsonBody(request, edge.maxBodyBytes) : undefined;
+  const refusal = body instanceof EdgeRefusal ? body : (refuseBatch(body, edge.maxBatch) ?? screenDocuments(body, url, options.limits));
+  if (refusal) return sendRefusal(response, refusal);
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
-  const result = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? "GET", headers, search: url.search, body },
-    context: () => options.context(request),
-  });
+  const result = await beforeDeadline(
+    options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? "GET", headers, search: url.search, body },
+      context: () => options.context(request),
+    }),
+    edge.deadlineMs,
+  );
+  if (result instanceof EdgeRefusal) return sendRefusal(response, result);
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;
   if (result.body.kind === "complete") {
@@ -133,12 +192,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const tooLarge = () => new EdgeRefusal(413, EdgeErrorCode.PAYLOAD_TOO_LARGE, `Request body is larger than ${maxBytes} bytes.`, { connection: "close" });
+  // A declared length over the limit is refused before a byte of it is read.
+  if (Number(request.headers["content-length"] ?? 0) > maxBytes) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return new Error("Request body is too large.");
+    if (size > maxBytes) return tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString("utf8");
@@ -148,8 +210,125 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    return new Error("Request body is not valid JSON.");
+    return new EdgeRefusal(400, "BAD_REQUEST", "Request body is not valid JSON.");
   }
+}
+
+/** A batch (a JSON array of operations, as Apollo Client's BatchHttpLink sends) may hold at most maxBatch. */
+function refuseBatch(body: unknown, maxBatch: number): EdgeRefusal | undefined {
+  if (!Array.isArray(body) || body.length <= maxBatch) return undefined;
+  return new EdgeRefusal(400, EdgeErrorCode.BATCH_LIMIT_EXCEEDED, `A batch may hold at most ${maxBatch} operations, found ${body.length}.`);
+}
+
+/**
+ * Every document of the request (a POST body, each operation of a batch, a GET's `query`) is screened before
+ * Apollo parses it: graphql-js's parser is recursive, and a document nested deep enough exhausts its stack.
+ */
+function screenDocuments(body: unknown, url: URL, limits: OperationLimits = DEFAULT_OPERATION_LIMITS): EdgeRefusal | undefined {
+  const queries = [url.searchParams.get("query"), ...(Array.isArray(body) ? body : [body]).map((piece) => (piece as { query?: unknown } | null)?.query)];
+  for (const query of queries) {
+    const refused = typeof query === "string" ? screenDocument(query, limits) : undefined;
+    if (refused) return new EdgeRefusal(400, refused.code, refused.message);
+  }
+  return undefined;
+}
+
+/**
+ * CORS for the origins on the allow-list: their preflight is answered here, and their requests get the headers a
+ * browser needs to read the answer. Any other origin gets no CORS headers, so a browser keeps the answer from the
+ * page that asked. Apollo's CSRF prevention still applies to every request that reaches it. True when answered.
+ */
+function answerCors(origins: readonly string[], request: IncomingMessage, response: ServerResponse): boolean {
+  const origin = request.headers.origin;
+  if (origins.length > 0) response.setHeader("vary", "origin");
+  const allowed = origin !== undefined && origins.includes(origin);
+  if (allowed) {
+    response.setHeader("access-control-allow-origin", origin);
+    response.setHeader("access-control-expose-headers", "retry-after");
+  }
+  if (request.method !== "OPTIONS") return false;
+  if (allowed) {
+    response.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+    response.setHeader(
+      "access-control-allow-headers",
+      "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version",
+    );
+    response.setHeader("access-control-max-age", "600");
+  }
+  response.statusCode = 204;
+  response.end();
+  return true;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+/** Apollo's answer, or a 504 refusal once the deadline passes; the work itself goes on (nothing can cancel it). */
+async function beforeDeadline(work: Promise<HTTPGraphQLResponse>, deadlineMs: number | undefined): Promise<HTTPGraphQLResponse | EdgeRefusal> {
+  if (deadlineMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    work,
+    new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), deadlineMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (outcome !== TIMED_OUT) return outcome;
+  // Whatever it ends with, nobody is waiting for it any more.
+  work.catch(() => undefined);
+  return new EdgeRefusal(504, EdgeErrorCode.REQUEST_TIMEOUT, `The request did not complete within ${deadlineMs} ms.`);
+}
+
+/** Counts the GraphQL requests being served; one over the bound waits for nothing and is told to retry. */
+class InFlight {
+  count = 0;
+  constructor(readonly max: number) {}
+}
+
+/**
+ * Serves a request within the in-flight bound. Probes (/health, /ready) always pass: an orchestrator must see an
+ * overloaded process as alive. A slot is held until the work ends, not when a deadline answers for it, so the
+ * bound is on the work the process does.
+ */
+async function admit(inFlight: InFlight, request: IncomingMessage, response: ServerResponse, serve: () => Promise<void>): Promise<void> {
+  const path = (request.url ?? "/").split("?")[0];
+  if (path === "/health" || path === "/ready") return serve();
+  if (inFlight.count >= inFlight.max) {
+    request.resume();
+    return sendRefusal(response, new EdgeRefusal(503, EdgeErrorCode.OVERLOADED, "The server is busy; try again shortly.", { "retry-after": "1" }));
+  }
+  inFlight.count += 1;
+  try {
+    await serve();
+  } finally {
+    inFlight.count -= 1;
+  }
+}
+
+function sendRefusal(response: ServerResponse, refusal: EdgeRefusal): void {
+  for (const [name, value] of Object.entries(refusal.headers)) response.setHeader(name, value);
+  sendJson(response, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+}
+
+/**
+ * What Node's HTTP parser refuses before any handler runs (bad HTTP, headers too large, too slow) gets a coded
+ * JSON answer like every other error, then the socket is closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const [status, reason, code] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", EdgeErrorCode.HEADERS_TOO_LARGE]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", EdgeErrorCode.REQUEST_TIMEOUT]
+        : [400, "Bad Request", "BAD_REQUEST"];
+  const body = JSON.stringify({ errors: [{ message: reason, extensions: { code } }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function isClientGone(error: unknown, request: IncomingMessage): boolean {
+  return request.destroyed || (error instanceof Error && "code" in error && (error.code === "ECONNRESET" || error.code === "ERR_STREAM_PREMATURE_CLOSE"));
 }
 
 export function sendJson(response: ServerResponse, status: number, payload: unknown): void {

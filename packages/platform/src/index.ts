@@ -2,6 +2,8 @@ export * from "./config.ts";
 export * from "./errors.ts";
 export * from "./graphql.ts";
 export * from "./http.ts";
+export * from "./limits.ts";
+export * from "./edge-config.ts";
 export * from "./identity.ts";
 export * from "./subgraph.ts";
 export * from "./process.ts";

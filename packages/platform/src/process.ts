@@ -2,6 +2,7 @@ import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
 import { childLogger, logger } from "@monograph/telemetry";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import { edgeSettingsFrom } from "./edge-config.ts";
 import type { RunningServer } from "./http.ts";
 import { fromRepoRoot } from "./paths.ts";
 import { startSubgraphServer, type StartSubgraphServerOptions, type SubgraphModule } from "./subgraph.ts";
@@ -42,6 +43,7 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
 
   // Background work starts only once the server listens, but stopping the server must stop it too.
   const background: { stop?: () => Promise<void> } = {};
+  const edge = edgeSettingsFrom(config);
   const server = await startSubgraphServer({
     subgraph: parts.subgraph,
     internalSecret: config.INTERNAL_SECRET,
@@ -49,6 +51,9 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
     host: config.HOST,
     extraRoutes: parts.extraRoutes,
     readiness: { database: db.ping, ...parts.readiness },
+    limits: edge.limits,
+    edge: edge.http,
+    fieldSuggestions: config.NODE_ENV !== "production",
     onStop: async () => {
       await background.stop?.();
       await db.close();

@@ -6,8 +6,9 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { childLogger } from "@monograph/telemetry";
 import { parse, type GraphQLSchema } from "graphql";
 import { maskError } from "./errors.ts";
-import { startHttpServer, type ReadinessCheck, type RunningServer } from "./http.ts";
+import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type ReadinessCheck, type RunningServer } from "./http.ts";
 import { CALLER_HEADER, verifyCaller, type Caller } from "./identity.ts";
+import { DEFAULT_OPERATION_LIMITS, formatEdgeError, operationLimitOptions, type OperationLimits } from "./limits.ts";
 
 /** Every subgraph's context carries the caller; each domain adds its own per-request pieces (loaders). */
 export interface BaseSubgraphContext {
@@ -34,6 +35,11 @@ export interface StartSubgraphServerOptions {
   onStop?: () => Promise<void>;
   /** Extra HTTP routes, e.g. inventory's service-to-service endpoints. */
   extraRoutes?: Parameters<typeof startHttpServer>[0]["extraRoutes"];
+  /** Operation limits, the same as the gateway's: someone may reach this process without the gateway. */
+  limits?: OperationLimits;
+  edge?: Partial<HttpEdgeOptions>;
+  /** "Did you mean ...?" in validation errors (default true; off in production). */
+  fieldSuggestions?: boolean;
 }
 
 /**
@@ -43,14 +49,18 @@ export interface StartSubgraphServerOptions {
 export function startSubgraphServer(options: StartSubgraphServerOptions): Promise<RunningServer> {
   const { subgraph } = options;
   const log = childLogger(subgraph.name);
+  const fieldSuggestions = options.fieldSuggestions ?? true;
+  const limits = operationLimitOptions(options.limits ?? DEFAULT_OPERATION_LIMITS, { maxBatch: options.edge?.maxBatch ?? DEFAULT_HTTP_EDGE.maxBatch, fieldSuggestions });
   const apollo = new ApolloServer<BaseSubgraphContext>({
     schema: subgraph.schema,
+    ...limits,
     // Inline traces (ftv1) only feed Apollo's hosted Studio, which Monograph's gateway does not report to.
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
+    formatError: (formatted, error) =>
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error")),
   });
   return startHttpServer({
     apollo,
@@ -59,6 +69,8 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     readiness: options.readiness,
     onStop: options.onStop,
     extraRoutes: options.extraRoutes,
+    edge: options.edge,
+    limits: options.limits,
     context: async (request) => {
       const header = request.headers[CALLER_HEADER];
       const caller = await verifyCaller(options.internalSecret, Array.isArray(header) ? header[0] : header);
