@@ -29,6 +29,8 @@ const gatewayEnvSchema = sharedEnvSchema
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
+    /** Usage reporting to the gateway's database, for schema:check --usage (src/usage.ts). Default: on. */
+    USAGE_REPORTING: flag,
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -42,6 +44,8 @@ export interface GatewayConfig {
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
   explorer: boolean;
   introspection: boolean;
+  /** Record which schema coordinates each client's operations use (USAGE_REPORTING). */
+  usageReporting: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -62,5 +66,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     remoteSubgraphs,
     explorer: parsed.EXPLORER ?? !production,
     introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+    usageReporting: parsed.USAGE_REPORTING ?? true,
   };
 }

@@ -1,5 +1,5 @@
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { callerFromAuthorization, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
@@ -28,6 +28,8 @@ export interface GatewayOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
+  /** More Apollo Server plugins, e.g. usage reporting (src/usage.ts). */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
   onStop?: () => Promise<void>;
 }
 
@@ -55,7 +57,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message)),
   });

@@ -25,6 +25,7 @@ import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts"
 import { mainFlowExplorer } from "./explorer-examples.ts";
 import { explorerRoutes } from "./explorer.ts";
 import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
+import { startUsageReporting, type UsageReporter } from "./usage.ts";
 
 export interface MonographOptions {
   config: GatewayConfig;
@@ -43,6 +44,8 @@ export interface RunningMonograph extends RunningServer {
   inProcess: SubgraphName[];
   /** This process's database, when any subgraph runs in it. */
   db?: DatabaseHandle;
+  /** Usage reporting, unless USAGE_REPORTING=off (or a distributed gateway without DATABASE_URL). */
+  usage?: UsageReporter;
 }
 
 /**
@@ -57,7 +60,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
   let domains: InProcessDomains | undefined;
+  let usage: UsageReporter | undefined;
   try {
+    usage = await startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
 
@@ -84,6 +89,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       introspection: config.introspection,
       readiness: db ? { database: db.ping } : {},
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
+      plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {
         try {
           await domains?.stop();
@@ -99,8 +105,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
         (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : "") +
         (domains?.transportName ? `; events: ${domains.transportName}` : ""),
     );
-    return { ...server, inProcess, db };
+    return { ...server, inProcess, db, usage };
   } catch (error) {
+    await usage?.stop();
     await domains?.stop();
     await db?.close();
     throw error;
