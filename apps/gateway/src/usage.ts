@@ -1,6 +1,6 @@
 // Usage reporting: for each operation the gateway serves, which schema coordinates it uses, for which client, how
 // often per hour. `monograph-schema check --usage` reads it back, so a breaking change that real traffic uses fails
-// even when no recorded operation mentions it (docs/adr/0007-usage-based-schema-checks.md).
+// even when no recorded operation mentions it (docs/adr/0012-usage-based-schema-checks.md).
 //
 // On the request path: one Map lookup by the query hash Apollo Server already computed, two header reads and one
 // counter increment. Everything else happens once per distinct document (its signature) or in the background: the
