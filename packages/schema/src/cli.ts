@@ -159,15 +159,21 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
     failOnUnusedBreaking: values["fail-on-unused-breaking"] ?? false,
     drift: !values["no-drift"],
     // A database URL is taken as it is; a file is relative to where the command runs.
-    usage: values.usage === undefined ? undefined : isDatabaseUrl(values.usage) ? values.usage : path.resolve(cwd, values.usage),
+    usage: values.usage === undefined ? undefined : resolveSource(cwd, values.usage),
     window,
     windowMs,
     minCount,
     excludeClients: values["exclude-client"] ?? [],
     approvals: values.approvals === undefined ? path.join(rootArg, APPROVALS_FILE) : path.resolve(cwd, values.approvals),
-    database: values.database,
+    database: values.database === undefined ? undefined : resolveSource(cwd, values.database),
     out: values.out === undefined ? undefined : path.resolve(cwd, values.out),
   };
+}
+
+/** A PostgreSQL URL as it is; a file, or the folder of `pglite:<folder>`, relative to where the command runs. */
+function resolveSource(cwd: string, source: string): string {
+  if (source.startsWith("pglite:")) return `pglite:${path.resolve(cwd, source.slice("pglite:".length))}`;
+  return isDatabaseUrl(source) ? source : path.resolve(cwd, source);
 }
 
 function subgraphList(options: Options): SubgraphInfo[] {
