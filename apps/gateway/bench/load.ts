@@ -42,6 +42,8 @@ export async function runLoad(target: LoadTarget, options: { connections: number
   const headers: http.OutgoingHttpHeaders = {
     "content-type": "application/json",
     "content-length": body.length,
+    // As Apollo Client sends it: usage reporting reads it on every request.
+    "apollographql-client-name": "bench",
     ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });

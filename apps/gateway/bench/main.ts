@@ -22,7 +22,8 @@ const USAGE = `Usage: npm run bench -w @monograph/gateway -- [options]
   --connections <n>   concurrent requests in flight (default 10)
   --orders <n>        orders of the benchmark customer, 1 to 50 (default 20)
   --shape <shape>     monolith | distributed | both (default both)
-  --skip <list>       comma-separated sections to leave out: data-source, sql
+  --skip <list>       comma-separated sections to leave out: data-source, usage, sql
+  --usage-pairs <n>   pairs of rounds (on, off) for the usage reporting section, alternating A B B A A B... (default 2)
   --out <file>        also write every figure as JSON to <file>
   --verbose           show the output of the API's processes
   -h, --help`;
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     orders: { type: "string", default: "20" },
     shape: { type: "string", default: "both" },
     skip: { type: "string", default: "" },
+    "usage-pairs": { type: "string", default: "2" },
     out: { type: "string" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -59,14 +61,15 @@ const options = {
   orders: Math.round(positive("orders", args.orders, 50)),
   shapes: (args.shape === "both" ? ["monolith", "distributed"] : [args.shape]) as ("monolith" | "distributed")[],
   skip: new Set(args.skip.split(",").filter(Boolean)),
+  usagePairs: Math.round(positive("usage-pairs", args["usage-pairs"], 100)),
 };
 if (!options.shapes.every((shape) => shape === "monolith" || shape === "distributed")) {
   console.error(`--shape must be monolith, distributed or both.\n\n${USAGE}`);
   process.exit(2);
 }
 for (const section of options.skip) {
-  if (section !== "data-source" && section !== "sql") {
-    console.error(`--skip takes data-source and/or sql, not "${section}".\n\n${USAGE}`);
+  if (section !== "data-source" && section !== "usage" && section !== "sql") {
+    console.error(`--skip takes data-source, usage and/or sql, not "${section}".\n\n${USAGE}`);
     process.exit(2);
   }
 }
@@ -265,6 +268,17 @@ interface DataSourceResult {
   pairRatios: number[];
 }
 
+interface UsageResult {
+  on: LoadSummary & { cpuMsPerRequest: number };
+  off: LoadSummary & { cpuMsPerRequest: number };
+  /** Throughput ratio on ÷ off of each pair of adjacent rounds (A B B A). */
+  pairRatios: number[];
+  /** CPU per request ratio on ÷ off of each pair of adjacent rounds. */
+  cpuPairRatios: number[];
+  /** Requests usage reporting counted during the "on" rounds. */
+  recorded: number;
+}
+
 interface StartedShape {
   mode: "monolith" | "distributed";
   runner: Runner;
@@ -311,7 +325,7 @@ const cpuPerRequest = (rounds: Round[], shape: StartedShape) => rounds.reduce((s
  * figures show how much), so that their load rounds can alternate; measures them; stops them, with everything
  * they started.
  */
-async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "distributed", ShapeResult>>; shapePairRatios?: number[]; dataSources?: DataSourceResult }> {
+async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "distributed", ShapeResult>>; shapePairRatios?: number[]; dataSources?: DataSourceResult; usage?: UsageResult }> {
   const started: StartedShape[] = [];
   try {
     for (const mode of options.shapes) {
@@ -361,7 +375,8 @@ async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "d
     }
 
     const monolith = started.find((shape) => shape.mode === "monolith");
-    if (!monolith || options.skip.has("data-source")) return { shapes, shapePairRatios };
+    const usage = monolith && !options.skip.has("usage") ? await measureUsage(started, monolith, half) : undefined;
+    if (!monolith || options.skip.has("data-source")) return { shapes, shapePairRatios, usage };
     progress(`monolith: data sources, warm-up of the stock one, then 4 rounds of ${half / 1000} s (A B B A)`);
     const use = (kind: DataSourceKind) => monolith.runner.request({ type: "data-source", kind });
     await use("local");
@@ -373,12 +388,53 @@ async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "d
     const { calls } = await use("in-process");
     if (calls.local === 0 || calls["in-process"] === 0) throw new Error(`The data source switch did not take effect: ${JSON.stringify(calls)}`);
     const of = (each: Round[]) => ({ ...summarize(each.map((one) => one.result)), cpuMsPerRequest: cpuPerRequest(each, monolith) });
-    return { shapes, shapePairRatios, dataSources: { inProcess: of(compared.a), local: of(compared.b), pairRatios: compared.pairRatios } };
+    return { shapes, shapePairRatios, usage, dataSources: { inProcess: of(compared.a), local: of(compared.b), pairRatios: compared.pairRatios } };
   } finally {
     for (const shape of started.reverse()) progress(`stopping the ${shape.mode} shape`);
     await stopAll();
   }
 }
+
+/** Usage reporting on against off, in the same monolith process: pairs of rounds A B, B A, A B... */
+async function measureUsage(started: StartedShape[], monolith: StartedShape, half: number): Promise<UsageResult> {
+  progress(`monolith: usage reporting on and off, ${options.usagePairs} pairs of rounds of ${half / 1000} s (A B B A...)`);
+  const use = (enabled: boolean) => monolith.runner.request({ type: "usage", enabled });
+  let recorded = 0;
+  const on = async () => {
+    const before = (await use(true)).recorded;
+    const measured = await round(started, monolith, half);
+    recorded += (await use(true)).recorded - before;
+    return measured;
+  };
+  const off = async () => (await use(false), round(started, monolith, half));
+  const a: Round[] = [];
+  const b: Round[] = [];
+  for (let pair = 0; pair < options.usagePairs; pair++) {
+    if (pair % 2 === 0) {
+      a.push(await on());
+      b.push(await off());
+    } else {
+      b.push(await off());
+      a.push(await on());
+    }
+  }
+  await use(true);
+  if (recorded === 0) throw new Error("Usage reporting counted nothing during its rounds: is USAGE_REPORTING off?");
+  const of = (each: Round[]) => ({ ...summarize(each.map((one) => one.result)), cpuMsPerRequest: cpuPerRequest(each, monolith) });
+  return {
+    on: of(a),
+    off: of(b),
+    pairRatios: a.map((round_, i) => rpsOf(round_.result) / rpsOf(b[i]!.result)),
+    cpuPairRatios: a.map((round_, i) => cpuPerRequest([round_], monolith) / cpuPerRequest([b[i]!], monolith)),
+    recorded,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 interface SqlRow {
   customer: string;
@@ -450,6 +506,7 @@ function table(headers: string[], rows: string[][]): string {
 }
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const ratio = (value: number) => `${value.toFixed(2)}×`;
+const ratio3 = (value: number) => `${value.toFixed(3)}×`;
 const loadRow = (label: string, summary: LoadSummary, cpuMsPerRequest: number) => [
   label,
   summary.rps.toFixed(0),
@@ -495,6 +552,7 @@ const results: {
   /** Throughput ratio monolith ÷ distributed of each pair of adjacent rounds (A B B A). */
   shapePairRatios?: number[];
   dataSources?: DataSourceResult;
+  usageReporting?: UsageResult;
   sql?: { database: string; rows: SqlRow[] };
 } = {
   machine,
@@ -507,6 +565,7 @@ try {
   results.shapes = measured.shapes;
   results.shapePairRatios = measured.shapePairRatios;
   results.dataSources = measured.dataSources;
+  results.usageReporting = measured.usage;
   if (options.shapes.includes("monolith") && !options.skip.has("sql")) results.sql = await measureSql();
 } catch (error) {
   await stopAll();
@@ -565,6 +624,19 @@ if (results.dataSources) {
     "",
     `Throughput ratio InProcess ÷ Local: ${ratio(inProcess.rps / local.rps)}; CPU per request ${ratio(inProcess.cpuMsPerRequest / local.cpuMsPerRequest)}` +
       ` (rounds A B B A of ${options.durationMs / 2000} s; throughput ratio per pair: ${pairRatios.map(ratio).join(", ")}).`,
+    "",
+  );
+}
+
+if (results.usageReporting) {
+  const { on, off, pairRatios, cpuPairRatios, recorded } = results.usageReporting;
+  out.push("2b. Usage reporting (the gateway's plugin) on vs off, in the monolith", "");
+  out.push(
+    table(LOAD_HEADERS, [loadRow("usage reporting on", on, on.cpuMsPerRequest), loadRow("usage reporting off", off, off.cpuMsPerRequest), ratioRow("on ÷ off", on, off, on.cpuMsPerRequest, off.cpuMsPerRequest)]),
+    "",
+    `Usage reporting: CPU per request on ÷ off ${ratio3(on.cpuMsPerRequest / off.cpuMsPerRequest)} overall, median of pairs ${ratio3(median(cpuPairRatios))}` +
+      ` (per pair: ${cpuPairRatios.map(ratio3).join(", ")}); throughput on ÷ off ${ratio3(on.rps / off.rps)}, median of pairs ${ratio3(median(pairRatios))}` +
+      ` (per pair: ${pairRatios.map(ratio3).join(", ")}). ${options.usagePairs} pairs of ${options.durationMs / 2000} s rounds; ${recorded} requests counted while on.`,
     "",
   );
 }

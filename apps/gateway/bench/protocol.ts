@@ -13,6 +13,7 @@ export type RunnerRequest =
   | { type: "heap" }
   | { type: "data-source"; kind: DataSourceKind }
   | { type: "count"; counting: boolean }
+  | { type: "usage"; enabled: boolean }
   | { type: "stop" };
 
 /** Messages from a runner to the bench. */
@@ -22,4 +23,5 @@ export type RunnerMessage =
   | { type: "heap"; heapUsed: number; heapTotal: number; external: number; rss: number }
   | { type: "data-source"; kind: DataSourceKind; calls: Record<DataSourceKind, number> }
   | { type: "count"; statements: string[] }
+  | { type: "usage"; enabled: boolean; recorded: number }
   | { type: "stopped" };

@@ -5,6 +5,7 @@ import { describeTarget } from "@monograph/db";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import { loadGatewayConfig } from "../src/env.ts";
 import { startMonograph } from "../src/monograph.ts";
+import type { UsageReporter } from "../src/usage.ts";
 import { startShape, TEST_SECRETS } from "../test/support/shapes.ts";
 import { dataSourceCalls, installDataSourceSwitch, useDataSource } from "./data-source-switch.ts";
 import type { RunnerMessage, RunnerMode, RunnerRequest } from "./protocol.ts";
@@ -16,6 +17,8 @@ interface Running {
   graphqlUrl: string;
   database: string;
   subgraphPids: Record<string, number>;
+  /** The monolith's usage reporting, which the bench switches on and off to measure what it costs. */
+  usage?: UsageReporter;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ async function start(): Promise<Running> {
       graphqlUrl: shape.graphqlUrl,
       database: process.env.DATABASE_URL ? "PostgreSQL" : "PGlite",
       subgraphPids: Object.fromEntries([...shape.processes].map(([name, child]) => [name, child.child.pid!])),
+      usage: shape.gateway.usage,
       stop: () => shape.stop(),
     };
   }
@@ -41,8 +45,8 @@ async function start(): Promise<Running> {
         config: loadGatewayConfig({ ...TEST_SECRETS, NODE_ENV: "test", PORT: "0" }),
         database: database.target,
         seed: true,
-        // The outbox relay polls in the background; its statements belong to no request.
-        onQuery: (sql) => void (counting && !/"outbox"/.test(sql) && statements.push(sql)),
+        // The outbox relay polls and usage reporting flushes in the background; their statements belong to no request.
+        onQuery: (sql) => void (counting && !/"outbox"|"usage"/.test(sql) && statements.push(sql)),
       });
       return {
         graphqlUrl: running.graphqlUrl,
@@ -91,6 +95,10 @@ process.on("message", (request: RunnerRequest) => {
         if (request.counting) statements.length = 0;
         counting = request.counting;
         send({ type: "count", statements: request.counting ? [] : [...statements] });
+        break;
+      case "usage":
+        if (running?.usage) running.usage.enabled = request.enabled;
+        send({ type: "usage", enabled: request.enabled, recorded: running?.usage?.stats.recorded ?? 0 });
         break;
       case "stop":
         await stop();

@@ -77,6 +77,8 @@ const gatewayEnvSchema = sharedEnvSchema
     THROTTLE_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
     /** A GraphQL request not answered within this gets 504 REQUEST_TIMEOUT (its work may still finish). */
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    /** Usage reporting to the gateway's database, for schema:check --usage (src/usage.ts). Default: on. */
+    USAGE_REPORTING: flag,
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -95,6 +97,8 @@ export interface GatewayConfig {
   edge: EdgeSettings;
   /** "Did you mean ...?" in error messages: off in production, where it would tell strangers the schema. */
   fieldSuggestions: boolean;
+  /** Record which schema coordinates each client's operations use (USAGE_REPORTING). */
+  usageReporting: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -122,5 +126,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     },
     edge: edgeSettingsFrom(parsed, { deadlineMs: parsed.REQUEST_DEADLINE_MS }),
     fieldSuggestions: !production,
+    usageReporting: parsed.USAGE_REPORTING ?? true,
   };
 }

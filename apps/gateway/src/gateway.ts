@@ -1,5 +1,5 @@
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import {
   callerFromAuthorization,
@@ -46,6 +46,8 @@ export interface GatewayOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
+  /** More Apollo Server plugins, e.g. usage reporting (src/usage.ts). */
+  plugins?: ApolloServerPlugin<GatewayContext>[];
   onStop?: () => Promise<void>;
   /** Sign-in and sign-up throttling (none when absent). */
   throttle?: ThrottleOptions;
@@ -87,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : []), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error")),

@@ -26,6 +26,7 @@ import { mainFlowExplorer } from "./explorer-examples.ts";
 import { explorerRoutes } from "./explorer.ts";
 import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
 import { createThrottleStore } from "./throttle.ts";
+import { startUsageReporting, type UsageReporter } from "./usage.ts";
 
 export interface MonographOptions {
   config: GatewayConfig;
@@ -44,6 +45,8 @@ export interface RunningMonograph extends RunningServer {
   inProcess: SubgraphName[];
   /** This process's database, when any subgraph runs in it. */
   db?: DatabaseHandle;
+  /** Usage reporting, unless USAGE_REPORTING=off (or a distributed gateway without DATABASE_URL). */
+  usage?: UsageReporter;
 }
 
 /**
@@ -59,8 +62,10 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
   let domains: InProcessDomains | undefined;
   let throttleStore: Awaited<ReturnType<typeof createThrottleStore>> | undefined;
+  let usage: UsageReporter | undefined;
   try {
     throttleStore = await createThrottleStore(config.throttle.store);
+    usage = await startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
 
@@ -90,6 +95,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       fieldSuggestions: config.fieldSuggestions,
       readiness: { ...(db ? { database: db.ping } : {}), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
+      plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {
         try {
           await domains?.stop();
@@ -109,8 +115,9 @@ export async function startMonograph(options: MonographOptions): Promise<Running
         (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : "") +
         (domains?.transportName ? `; events: ${domains.transportName}` : ""),
     );
-    return { ...server, inProcess, db };
+    return { ...server, inProcess, db, usage };
   } catch (error) {
+    await usage?.stop();
     await domains?.stop();
     await throttleStore?.close();
     await db?.close();

@@ -19,6 +19,8 @@ export interface SchemaChange {
   subgraph?: string;
   /** The coordinates whose use by an operation makes the change matter to that operation. */
   affects: string[];
+  /** For a breaking change: a way forward that does not break clients (or how to approve it). */
+  suggestion?: string;
 }
 
 const SEVERITY: Record<CriticalityLevel, Severity> = {
@@ -260,6 +262,8 @@ function withoutRepeats(changes: readonly Change[]): Change[] {
   for (const change of changes) {
     const element = elementOf(change);
     if (isDecoration(change) && insideAdded(element)) continue;
+    // A type (or enum, or input) added comes with all its fields and values: one row for the type says it all.
+    if (change.type !== ChangeType.TypeAdded && ADDITIONS.has(change.type) && addedTypes.has(element.split(/[.(]/)[0]!)) continue;
     if (isDeprecationUsage(change)) {
       // A field's or enum value's deprecation has its own change type; the directive usage repeats it.
       if (change.type.startsWith("DIRECTIVE_USAGE_FIELD_DEFINITION_") || change.type.startsWith("DIRECTIVE_USAGE_ENUM_VALUE_")) continue;
@@ -294,8 +298,43 @@ export async function diffApiSchemas(base: GraphQLSchema, next: GraphQLSchema): 
       type: change.type,
       source: "api",
       affects: [...new Set(classified.affects)],
+      ...(severity === "breaking" ? { suggestion: suggestionFor(change.type, classified.coordinate) } : {}),
     };
   });
+}
+
+const APPROVE = "or, if every client has moved on, approve it in packages/schema/schema-approvals.json";
+
+/** A way forward for each kind of breaking change: the expand-and-contract step that keeps clients working. */
+export function suggestionFor(type: string, coordinate: string): string {
+  switch (type) {
+    case ChangeType.FieldRemoved:
+      return `Deprecate ${coordinate} first (@deprecated(reason: "Use ...")), remove it once no recorded operation or observed traffic selects it; ${APPROVE}.`;
+    case ChangeType.FieldTypeChanged:
+      return `Keep ${coordinate} as it is and add a field with the new type beside it (e.g. ${coordinate.split(".")[1]}V2), deprecate the old one, remove it when unused; ${APPROVE}.`;
+    case ChangeType.FieldArgumentRemoved:
+    case ChangeType.InputFieldRemoved:
+      return `Keep ${coordinate} and ignore it, deprecated (@deprecated on an argument or input field), until no client sends it; ${APPROVE}.`;
+    case ChangeType.FieldArgumentAdded:
+    case ChangeType.InputFieldAdded:
+      return `Add ${coordinate} as optional (nullable, or with a default), so operations that omit it keep working; ${APPROVE}.`;
+    case ChangeType.FieldArgumentTypeChanged:
+    case ChangeType.InputFieldTypeChanged:
+      return `Keep ${coordinate}'s type and add a new argument or input field with the new type beside it, deprecate the old one; ${APPROVE}.`;
+    case ChangeType.EnumValueRemoved:
+      return `Deprecate ${coordinate} first, keep accepting it until no client sends it; ${APPROVE}.`;
+    case ChangeType.TypeRemoved:
+    case ChangeType.TypeKindChanged:
+      return `Deprecate the fields that return ${coordinate} and keep the type until nothing uses it; ${APPROVE}.`;
+    case ChangeType.UnionMemberRemoved:
+    case ChangeType.ObjectTypeInterfaceRemoved:
+      return `Keep ${coordinate} as it is until clients stop spreading on it; ${APPROVE}.`;
+    case "ENTITY_KEY_CHANGED":
+    case "ENTITY_KEY_REMOVED":
+      return `Add the new @key beside the old one in every subgraph, deploy, then remove the old key in a later change; ${APPROVE}.`;
+    default:
+      return `Add the new shape beside the old one and deprecate the old one, remove it when unused; ${APPROVE}.`;
+  }
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { breaking: 0, dangerous: 1, safe: 2 };

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { evaluateSchemaCheck, type Baseline } from "./check.ts";
 import { CompositionFailure } from "./errors.ts";
 import { CATALOG, edit, fixtureSubgraphs, gitBaseline, REVIEWS } from "./fixtures.test-support.ts";
+import { compareText } from "./committed.ts";
 import { parseOperations } from "./operations.ts";
+import { formatReport } from "./report.ts";
+import type { ObservedOperation } from "./usage.ts";
 
 const BASELINE = gitBaseline({ catalog: CATALOG, reviews: REVIEWS });
 
@@ -128,5 +131,95 @@ describe("baselines and failures", () => {
     expect(report.ok).toBe(false);
     expect(report.operations[0]).toMatchObject({ client: "ios", file: "operations/ios/broken.graphql", ok: false });
     expect(report.operations[0]?.errors[0]).toMatch(/does not parse: Syntax Error.*broken\.graphql:1:/);
+  });
+});
+
+const observed = (operation: string, client: string, version: string, count: number, coordinates: string[], viaVariables: Record<string, string[]> = {}): ObservedOperation => ({
+  signature: `sig-${operation}`,
+  operation,
+  client,
+  version,
+  count,
+  lastSeen: "2026-12-01T09:00:00.000Z",
+  coordinates: new Set(coordinates),
+  viaVariables: new Map(Object.entries(viaVariables)),
+});
+
+const traffic = (operations: ObservedOperation[]) => ({ source: "test", window: { from: "2026-11-01T00:00:00.000Z", to: "2026-12-01T00:00:00.000Z" }, minCount: 1, excludedClients: [], operations });
+const NO_OPERATIONS = { operations: [], problems: [] };
+
+describe("observed traffic, approvals and the text of verdicts", () => {
+  const removeLegacy = edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', "");
+
+  it("when a breaking change hits a coordinate only observed traffic uses, then the check fails naming the client, version, operation and count", async () => {
+    const report = await evaluateSchemaCheck({
+      subgraphs: fixtureSubgraphs({ catalog: removeLegacy, reviews: REVIEWS }),
+      baseline: BASELINE,
+      operations: NO_OPERATIONS,
+      traffic: traffic([observed("LegacyLookup", "ios", "2.3.1", 1204, ["Query", "Query.product", "Product", "Product.legacyCode"]), observed("Other", "ios", "2.3.1", 5, ["Product.id"])]),
+    });
+    expect(report.ok).toBe(false);
+    const change = report.changes.find((c) => c.coordinate === "Product.legacyCode");
+    expect(change).toMatchObject({ blocking: true, usedBy: [], observedBy: [{ client: "ios", version: "2.3.1", operation: "LegacyLookup", count: 1204 }] });
+    expect(report.failures[0]).toContain("traffic of ios 2.3.1: LegacyLookup (1,204 requests)");
+    expect(report.failures[0]).toContain("Way forward: Deprecate Product.legacyCode first");
+    expect(report.usage.traffic?.clients).toEqual([{ name: "ios", version: "2.3.1", requests: 1209 }]);
+    expect(formatReport(report, "table")).toMatch(/Product\.legacyCode +ios 2\.3\.1: LegacyLookup \(1,204 requests\) +fails/);
+    expect(formatReport(report, "markdown")).toContain("**Way forward:**");
+  });
+
+  it("when an operation uses a removed input field only through a variable, then its use says via variable", async () => {
+    const report = await check({ catalog: edit(CATALOG, "  name: String!\n  price: Int\n}", "  name: String!\n}") });
+    expect(report.changes.find((c) => c.coordinate === "CreateProductInput.price")?.usedBy).toEqual([{ client: "admin", operation: "Create", file: "operations/admin/create.graphql", viaVariables: ["input"] }]);
+    expect(report.failures.join("\n")).toContain("used by admin/Create via variable `$input`");
+  });
+
+  it("when an operation writes the removed input field as a literal, then it does not say via variable", async () => {
+    const ops = parseOperations([{ client: "web", file: "a.graphql", body: 'mutation A { createProduct(input: { name: "x", price: 1 }) { id } }' }]);
+    const report = await evaluateSchemaCheck({ subgraphs: fixtureSubgraphs({ catalog: edit(CATALOG, "  name: String!\n  price: Int\n}", "  name: String!\n}"), reviews: REVIEWS }), baseline: BASELINE, operations: ops });
+    expect(report.changes.find((c) => c.coordinate === "CreateProductInput.price")?.usedBy).toEqual([{ client: "web", operation: "A", file: "a.graphql" }]);
+  });
+
+  it("when a reviewer approved the breaking change, then the check passes and lists the approval; others are reported unused or expired", async () => {
+    const approval = { coordinate: "Product.name", change: "FIELD_TYPE_CHANGED", reason: "Every client reads it as a string.", approvedBy: "alice" };
+    const leftOver = { coordinate: "Product.gone", change: "FIELD_REMOVED", reason: "merged last week", approvedBy: "bob" };
+    const expired = { coordinate: "Product.name", change: "FIELD_TYPE_CHANGED", reason: "old", approvedBy: "carol", expires: "2026-11-30" };
+    const report = await evaluateSchemaCheck({
+      subgraphs: fixtureSubgraphs({ catalog: edit(CATALOG, "  name: String!\n", "  name: Int!\n"), reviews: REVIEWS }),
+      baseline: BASELINE,
+      operations: OPERATIONS,
+      approvals: { file: "packages/schema/schema-approvals.json", approvals: [expired, approval, leftOver] },
+      now: new Date("2026-12-01T10:00:00Z"),
+    });
+    expect(report.ok, report.failures.join("\n")).toBe(true);
+    expect(report.changes.find((c) => c.coordinate === "Product.name")).toMatchObject({ blocking: false, approval, usedBy: [{ operation: "ProductPage" }] });
+    expect(report.approvals).toMatchObject({ applied: [approval], unused: [leftOver], expired: [expired] });
+    expect(report.summary.approved).toBe(1);
+    const table = formatReport(report, "table");
+    expect(table).toMatch(/Product\.name +web\/ProductPage +passes \(approved by alice\)/);
+    expect(table).toContain("unused    Product.gone FIELD_REMOVED, approved by bob");
+    expect(table).toContain("expired   Product.name FIELD_TYPE_CHANGED, approved by carol until 2026-11-30");
+  });
+
+  it("when an approval names another change kind of the same coordinate, then it approves nothing", async () => {
+    const report = await evaluateSchemaCheck({
+      subgraphs: fixtureSubgraphs({ catalog: edit(CATALOG, "  name: String!\n", "  name: Int!\n"), reviews: REVIEWS }),
+      baseline: BASELINE,
+      operations: OPERATIONS,
+      approvals: { approvals: [{ coordinate: "Product.name", change: "FIELD_REMOVED", reason: "x", approvedBy: "alice" }] },
+    });
+    expect(report.ok).toBe(false);
+    expect(report.approvals.unused).toHaveLength(1);
+  });
+});
+
+describe("drift", () => {
+  it("when a file differs in trailing spaces and in a real line, then the first real difference is shown", () => {
+    expect(compareText("f", "type A {\n  a: Int  \n  b: Int\n}\n", "type A {\n  a: Int\n  c: Int\n}\n").firstDifference).toEqual({ line: 3, committed: "  b: Int", composed: "  c: Int" });
+  });
+
+  it("when a file differs only in whitespace, then that line is shown, with the whitespace visible in the table", () => {
+    const file = compareText("packages/schema/api-schema.graphql", "type A {\n  a: Int  \n}\n", "type A {\n  a: Int\n}\n");
+    expect(file).toMatchObject({ status: "stale", firstDifference: { line: 2 } });
   });
 });

@@ -5,8 +5,10 @@ import type { DriftReport } from "./committed.ts";
 import { composeSupergraph, type ComposedSupergraph, type CompositionHintSummary } from "./compose.ts";
 import { CompositionFailure, describeCompositionError, type CompositionError } from "./errors.ts";
 import { diffEntityKeys, type SubgraphDefinition } from "./federation.ts";
-import { collectUsage, validateOperations, type LoadedOperations, type OperationResult } from "./operations.ts";
+import { approves, isExpired, type Approval, type ApprovalsReport } from "./approvals.ts";
+import { collectUsageDetailed, validateOperations, type LoadedOperations, type OperationResult } from "./operations.ts";
 import type { SubgraphSdl } from "./subgraphs.ts";
+import type { ObservedOperation } from "./usage.ts";
 
 /** What the new schema is compared with. */
 export type Baseline =
@@ -24,12 +26,31 @@ export interface CheckInputs {
   /** Compares the committed files with the fresh composition; omitted when drift is not checked. */
   drift?: (composed: ComposedSupergraph) => DriftReport;
   failOnUnusedBreaking?: boolean;
+  /** Operations the gateway served in the window (`--usage`), already filtered by --min-count and --exclude-client. */
+  traffic?: { source: string; window: { from: string; to: string }; minCount: number; excludedClients: string[]; operations: ObservedOperation[] };
+  /** Reviewed breaking changes (packages/schema/schema-approvals.json). */
+  approvals?: { file?: string; approvals: Approval[] };
+  /** For expiry of approvals; default: now. */
+  now?: Date;
 }
 
 export interface OperationRef {
   client: string;
   operation: string;
   file: string;
+  /** Set when the operation uses what changed only through these variables (the value sent is unknown). */
+  viaVariables?: string[];
+}
+
+/** Observed traffic that uses what changed: one client version's operation, with its requests in the window. */
+export interface ObservedRef {
+  client: string;
+  version: string;
+  operation: string;
+  signature: string;
+  count: number;
+  lastSeen: string;
+  viaVariables?: string[];
 }
 
 export interface ReportedChange {
@@ -42,7 +63,13 @@ export interface ReportedChange {
   subgraph?: string;
   /** Recorded operations that use what changed (walked against the baseline schema). */
   usedBy: OperationRef[];
-  /** Whether this change fails the check: breaking and used, or breaking at all with --fail-on-unused-breaking. */
+  /** Observed traffic that uses what changed (`--usage`), most requests first. */
+  observedBy: ObservedRef[];
+  /** For a breaking change: a way forward. */
+  suggestion?: string;
+  /** The approval that lets this breaking change through. */
+  approval?: Approval;
+  /** Whether this change fails the check: breaking, not approved, and used (recorded or observed), or breaking at all with --fail-on-unused-breaking. */
   blocking: boolean;
 }
 
@@ -57,8 +84,31 @@ export interface CheckReport {
   baseline: { kind: Baseline["kind"]; description: string; ref?: string; commit?: string; file?: string; subgraphs?: string[]; note?: string };
   changes: ReportedChange[];
   operations: OperationResult[];
-  summary: { breaking: number; dangerous: number; safe: number; blocking: number; operations: number; invalidOperations: number };
+  /** Where "used" comes from: the recorded operations, and the gateway's traffic when --usage is given. */
+  usage: {
+    recordedOperations: number;
+    traffic?: { source: string; window: { from: string; to: string }; minCount: number; excludedClients: string[]; operations: number; clients: { name: string; version: string; requests: number }[] };
+  };
+  approvals: ApprovalsReport;
+  summary: { breaking: number; dangerous: number; safe: number; blocking: number; approved: number; operations: number; invalidOperations: number };
 }
+
+/** A used-by entry: every coordinate of `affects` it uses is reached only through variables, or not. */
+function throughVariables(affects: readonly string[], used: { coordinates: Set<string>; viaVariables: Map<string, string[]> }): string[] | undefined | false {
+  const hits = affects.filter((c) => used.coordinates.has(c));
+  if (hits.length === 0) return false;
+  if (!hits.every((c) => used.viaVariables.has(c))) return undefined;
+  return [...new Set(hits.flatMap((c) => used.viaVariables.get(c)!))].sort();
+}
+
+const via = (variables: string[] | undefined): string => (variables ? ` via variable ${variables.map((v) => `\`$${v}\``).join(", ")}` : "");
+
+/** "web/ProductPage via variable `$input`". */
+export const describeRecorded = (u: OperationRef): string => `${u.client}/${u.operation}${via(u.viaVariables)}`;
+
+/** "ios 2.3.1: Checkout (1,204 requests)". */
+export const describeObserved = (o: ObservedRef): string =>
+  `${o.client}${o.version ? ` ${o.version}` : ""}: ${o.operation} (${o.count.toLocaleString("en-US")} request${o.count === 1 ? "" : "s"})${via(o.viaVariables)}`;
 
 interface BaselineSchemas {
   api?: GraphQLSchema;
@@ -104,8 +154,21 @@ export async function evaluateSchemaCheck(inputs: CheckInputs): Promise<CheckRep
     baseline: { kind: inputs.baseline.kind, description: inputs.baseline.description },
     changes: [],
     operations: [],
-    summary: { breaking: 0, dangerous: 0, safe: 0, blocking: 0, operations: inputs.operations.operations.length, invalidOperations: 0 },
+    usage: { recordedOperations: inputs.operations.operations.length },
+    approvals: { file: inputs.approvals?.file, applied: [], unused: [], expired: [] },
+    summary: { breaking: 0, dangerous: 0, safe: 0, blocking: 0, approved: 0, operations: inputs.operations.operations.length, invalidOperations: 0 },
   };
+  if (inputs.traffic) {
+    const clients = new Map<string, { name: string; version: string; requests: number }>();
+    for (const op of inputs.traffic.operations) {
+      const key = `${op.client}\0${op.version}`;
+      const entry = clients.get(key) ?? { name: op.client, version: op.version, requests: 0 };
+      entry.requests += op.count;
+      clients.set(key, entry);
+    }
+    const { operations, ...rest } = inputs.traffic;
+    report.usage.traffic = { ...rest, operations: operations.length, clients: [...clients.values()].sort((a, b) => b.requests - a.requests) };
+  }
   if (inputs.baseline.kind === "git") Object.assign(report.baseline, { ref: inputs.baseline.ref, commit: inputs.baseline.commit, subgraphs: inputs.baseline.subgraphs.map((s) => s.name) });
   if (inputs.baseline.kind === "file") report.baseline.file = inputs.baseline.file;
 
@@ -152,25 +215,47 @@ export async function evaluateSchemaCheck(inputs: CheckInputs): Promise<CheckRep
 
     // Usage is walked against the baseline: a removed field only exists there.
     const usageSchema = base.api ?? newApi;
-    const usage = inputs.operations.operations.map((op) => ({ ref: { client: op.client, operation: op.name, file: op.file }, used: collectUsage(usageSchema, op.document) }));
+    const usage = inputs.operations.operations.map((op) => ({ ref: { client: op.client, operation: op.name, file: op.file }, used: collectUsageDetailed(usageSchema, op.document) }));
+    const traffic = inputs.traffic?.operations ?? [];
+    const now = inputs.now ?? new Date();
+    const approvals = inputs.approvals?.approvals ?? [];
+    const live = approvals.filter((a) => !isExpired(a, now));
+    report.approvals.expired = approvals.filter((a) => isExpired(a, now));
 
     report.changes = changes
       .map((change): ReportedChange => {
-        const usedBy = usage.filter((u) => change.affects.some((c) => u.used.has(c))).map((u) => u.ref);
-        const blocking = change.severity === "breaking" && (usedBy.length > 0 || Boolean(inputs.failOnUnusedBreaking));
+        const usedBy = usage.flatMap(({ ref, used }) => {
+          const variables = throughVariables(change.affects, used);
+          return variables === false ? [] : [variables ? { ...ref, viaVariables: variables } : ref];
+        });
+        const observedBy = traffic.flatMap((op): ObservedRef[] => {
+          const variables = throughVariables(change.affects, op);
+          if (variables === false) return [];
+          const ref: ObservedRef = { client: op.client, version: op.version, operation: op.operation, signature: op.signature, count: op.count, lastSeen: op.lastSeen };
+          return [variables ? { ...ref, viaVariables: variables } : ref];
+        });
+        const approval = change.severity === "breaking" ? live.find((a) => approves(a, change)) : undefined;
+        const used = usedBy.length > 0 || observedBy.length > 0;
+        const blocking = change.severity === "breaking" && !approval && (used || Boolean(inputs.failOnUnusedBreaking));
         const { affects: _affects, ...rest } = change;
-        return { ...rest, usedBy, blocking };
+        return { ...rest, usedBy, observedBy, ...(approval ? { approval } : {}), blocking };
       })
       .sort((a, b) => Number(b.blocking) - Number(a.blocking) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.coordinate.localeCompare(b.coordinate));
+    report.approvals.applied = live.filter((a) => report.changes.some((c) => c.approval === a));
+    report.approvals.unused = live.filter((a) => !report.approvals.applied.includes(a));
 
     for (const change of report.changes.filter((c) => c.blocking)) {
-      const users = change.usedBy.map((u) => `${u.client}/${u.operation}`).join(", ");
-      failures.push(`Breaking change ${change.coordinate}: ${change.message}${users ? ` (used by ${users})` : " (not used by any recorded operation; failing because of --fail-on-unused-breaking)"}`);
+      const users = [...change.usedBy.map(describeRecorded), ...change.observedBy.map((o) => `traffic of ${describeObserved(o)}`)].join(", ");
+      failures.push(
+        `Breaking change ${change.coordinate} (${change.type}): ${change.message}${users ? ` (used by ${users})` : " (not used by any recorded operation or observed traffic; failing because of --fail-on-unused-breaking)"}.` +
+          (change.suggestion ? ` Way forward: ${change.suggestion}` : ""),
+      );
     }
   }
 
   for (const change of report.changes) report.summary[change.severity]++;
   report.summary.blocking = report.changes.filter((c) => c.blocking).length;
+  report.summary.approved = report.changes.filter((c) => c.approval).length;
   report.ok = failures.length === 0;
   return report;
 }

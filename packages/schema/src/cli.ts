@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { evaluateSchemaCheck, type Baseline } from "./check.ts";
+import { APPROVALS_FILE, readApprovals } from "./approvals.ts";
+import { evaluateSchemaCheck, type Baseline, type CheckInputs } from "./check.ts";
 import { checkDrift, writeComposedFiles } from "./committed.ts";
 import { composeSupergraph } from "./compose.ts";
 import { CompositionFailure, describeCompositionError, UsageError } from "./errors.ts";
@@ -10,6 +11,7 @@ import { defaultBase, gitTopLevel, listFilesAt, resolveCommit, showFileAt } from
 import { parseOperations, readOperationFiles } from "./operations.ts";
 import { OPERATIONS_DIR, REPO_ROOT } from "./paths.ts";
 import { FORMATS, formatReport, type Format } from "./report.ts";
+import { exportUsageFromDatabase, isDatabaseUrl, observedOperations, parseWindow, readUsageFile, type UsageExport } from "./usage.ts";
 import { discoverSubgraphs, loadSubgraphSdls, subgraphNameOfSdlFile, SUBGRAPHS, subgraphsNamed, type SubgraphInfo, type SubgraphSdl } from "./subgraphs.ts";
 
 export const USAGE = `Usage: monograph-schema <command> [options]
@@ -19,7 +21,11 @@ Commands:
             packages/schema/api-schema.graphql under the root.
   check     Compose; check that the committed files are up to date; classify every change of the
             public API schema since a baseline (breaking, dangerous, safe); validate the recorded
-            client operations; fail on breaking changes that a recorded operation uses.
+            client operations; fail on breaking changes that a recorded operation or observed
+            traffic (--usage) uses, unless approved in packages/schema/schema-approvals.json.
+  usage export
+            Write the gateway's recorded usage of the window as a JSON file, for --usage on a CI
+            runner that cannot reach the database.
 
 Options:
   --root <dir>               Repository root. Default: the git top level of the current directory.
@@ -33,6 +39,18 @@ Options:
   --format <format>          (check) table (default), json or markdown.
   --fail-on-unused-breaking  (check) Fail on breaking changes that no recorded operation uses, too.
   --no-drift                 (check) Do not compare the committed files with a fresh composition.
+  --usage <url or file>      (check) Observed traffic: a database URL (postgresql://..., or
+                             pglite:<folder> of an embedded database no process has open), or a file
+                             written by usage export. A breaking change it uses fails the check.
+  --window <duration>        (check, usage export) How far back traffic counts: 30d (default), 12h, 2w.
+  --min-count <n>            (check) An operation of a client version seen fewer than n times in the
+                             window does not count. Default 1.
+  --exclude-client <name>    (check) Ignore this client's traffic; repeat for several.
+  --approvals <file>         (check) Reviewed breaking changes. Default:
+                             <root>/packages/schema/schema-approvals.json.
+  --database <url>           (usage export) The gateway's database. Default: DATABASE_URL, else
+                             pglite:<root>/.data/pglite.
+  --out <file>               (usage export) Write here instead of stdout.
   -h, --help                 Print this help.
 
 Relative paths are resolved from the directory the command runs in (the repository root under the root's
@@ -56,7 +74,7 @@ const defaultIo = (): Io => ({
 });
 
 interface Options {
-  command: "compose" | "check";
+  command: "compose" | "check" | "usage-export";
   root: string;
   discover: boolean;
   base?: string;
@@ -65,6 +83,14 @@ interface Options {
   format: Format;
   failOnUnusedBreaking: boolean;
   drift: boolean;
+  usage?: string;
+  windowMs: number;
+  window: string;
+  minCount: number;
+  excludeClients: string[];
+  approvals: string;
+  database?: string;
+  out?: string;
 }
 
 function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
@@ -82,6 +108,13 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
         format: { type: "string" },
         "fail-on-unused-breaking": { type: "boolean" },
         "no-drift": { type: "boolean" },
+        usage: { type: "string" },
+        window: { type: "string" },
+        "min-count": { type: "string" },
+        "exclude-client": { type: "string", multiple: true },
+        approvals: { type: "string" },
+        database: { type: "string" },
+        out: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -90,13 +123,23 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
   }
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  const [command, ...extra] = positionals;
-  if (command !== "compose" && command !== "check") throw new UsageError(command ? `unknown command "${command}"` : "missing command: compose or check");
+  const [first, ...rest] = positionals;
+  if (first !== "compose" && first !== "check" && first !== "usage") throw new UsageError(first ? `unknown command "${first}"` : "missing command: compose, check or usage export");
+  if (first === "usage" && rest[0] !== "export") throw new UsageError(rest[0] ? `unknown command "usage ${rest[0]}"` : "missing command: usage export");
+  const extra = first === "usage" ? rest.slice(1) : rest;
+  const command = first === "usage" ? "usage-export" : first;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (command === "compose") {
-    const checkOnly = ["base", "base-file", "operations", "format", "fail-on-unused-breaking", "no-drift"].filter((name) => name in values);
-    if (checkOnly.length > 0) throw new UsageError(`--${checkOnly[0]} is an option of check, not compose`);
-  }
+  const allowed: Record<Options["command"], string[]> = {
+    compose: ["root", "discover"],
+    check: ["root", "discover", "base", "base-file", "operations", "format", "fail-on-unused-breaking", "no-drift", "usage", "window", "min-count", "exclude-client", "approvals"],
+    "usage-export": ["root", "window", "database", "out"],
+  };
+  const misplaced = Object.keys(values).filter((name) => name !== "help" && !allowed[command].includes(name));
+  if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} is not an option of ${command === "usage-export" ? "usage export" : command}`);
+  const minCount = values["min-count"] === undefined ? 1 : Number(values["min-count"]);
+  if (!Number.isInteger(minCount) || minCount < 1) throw new UsageError(`--min-count must be a whole number of at least 1, not "${values["min-count"]}"`);
+  const window = values.window ?? "30d";
+  const windowMs = parseWindow(window);
   if (values.base !== undefined && values["base-file"] !== undefined) throw new UsageError("--base and --base-file exclude each other");
   const format = values.format ?? "table";
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, not "${format}"`);
@@ -115,7 +158,22 @@ function parseOptions(argv: readonly string[], cwd: string): Options | "help" {
     format: format as Format,
     failOnUnusedBreaking: values["fail-on-unused-breaking"] ?? false,
     drift: !values["no-drift"],
+    // A database URL is taken as it is; a file is relative to where the command runs.
+    usage: values.usage === undefined ? undefined : resolveSource(cwd, values.usage),
+    window,
+    windowMs,
+    minCount,
+    excludeClients: values["exclude-client"] ?? [],
+    approvals: values.approvals === undefined ? path.join(rootArg, APPROVALS_FILE) : path.resolve(cwd, values.approvals),
+    database: values.database === undefined ? undefined : resolveSource(cwd, values.database),
+    out: values.out === undefined ? undefined : path.resolve(cwd, values.out),
   };
+}
+
+/** A PostgreSQL URL as it is; a file, or the folder of `pglite:<folder>`, relative to where the command runs. */
+function resolveSource(cwd: string, source: string): string {
+  if (source.startsWith("pglite:")) return `pglite:${path.resolve(cwd, source.slice("pglite:".length))}`;
+  return isDatabaseUrl(source) ? source : path.resolve(cwd, source);
 }
 
 function subgraphList(options: Options): SubgraphInfo[] {
@@ -154,16 +212,37 @@ function resolveBaseline(options: Options): Baseline {
   return gitBaseline(options.root, base.commit, base.commit, base.description, options.discover);
 }
 
+/** The observed traffic of the window, from a database or an exported file. */
+async function loadTraffic(options: Options, now: Date): Promise<CheckInputs["traffic"]> {
+  if (options.usage === undefined) return undefined;
+  const from = new Date(now.getTime() - options.windowMs);
+  let usage: UsageExport;
+  let source: string;
+  if (isDatabaseUrl(options.usage)) {
+    usage = await exportUsageFromDatabase(options.usage, { from, to: now });
+    source = options.usage.startsWith("pglite:") ? options.usage : `database ${new URL(options.usage).host}${new URL(options.usage).pathname}`;
+  } else {
+    usage = readUsageFile(options.usage);
+    source = `file ${path.relative(options.root, options.usage) || options.usage} (exported ${usage.exportedAt})`;
+  }
+  const operations = observedOperations(usage, { from, minCount: options.minCount, excludeClients: options.excludeClients });
+  return { source, window: { from: from.toISOString(), to: now.toISOString() }, minCount: options.minCount, excludedClients: options.excludeClients, operations };
+}
+
 async function check(options: Options, io: Io): Promise<number> {
   const baseline = resolveBaseline(options);
   const { files, problems } = readOperationFiles(options.operations, options.root);
   const loaded = parseOperations(files);
+  const now = new Date();
   const report = await evaluateSchemaCheck({
     subgraphs: loadCurrent(options),
     baseline,
     operations: { operations: loaded.operations, problems: [...problems, ...loaded.problems] },
     drift: options.drift ? (composed) => checkDrift(options.root, composed) : undefined,
     failOnUnusedBreaking: options.failOnUnusedBreaking,
+    traffic: await loadTraffic(options, now),
+    approvals: { file: path.relative(options.root, options.approvals) || options.approvals, approvals: readApprovals(options.approvals) },
+    now,
   });
   io.out(formatReport(report, options.format));
   return report.ok ? 0 : 1;
@@ -185,6 +264,23 @@ function compose(options: Options, io: Io): number {
   }
 }
 
+async function usageExport(options: Options, io: Io): Promise<number> {
+  const database = options.database ?? process.env["DATABASE_URL"] ?? `pglite:${path.join(options.root, ".data/pglite")}`;
+  if (!isDatabaseUrl(database)) throw new UsageError(`--database must be a postgresql:// URL or pglite:<folder>, not "${database}"`);
+  const now = new Date();
+  const usage = await exportUsageFromDatabase(database, { from: new Date(now.getTime() - options.windowMs), to: now });
+  const text = `${JSON.stringify(usage, null, 2)}\n`;
+  if (options.out === undefined) {
+    io.out(text);
+  } else {
+    mkdirSync(path.dirname(options.out), { recursive: true });
+    writeFileSync(options.out, text);
+    const requests = usage.operations.reduce((sum, op) => sum + op.clients.reduce((s, c) => s + c.buckets.reduce((n, b) => n + b.count, 0), 0), 0);
+    io.err(`Wrote ${usage.operations.length} operation signatures (${requests} requests, last ${options.window}) to ${options.out}.\n`);
+  }
+  return 0;
+}
+
 /** Runs the command line; returns the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
   try {
@@ -193,6 +289,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
       io.out(USAGE);
       return 0;
     }
+    if (options.command === "usage-export") return await usageExport(options, io);
     return options.command === "compose" ? compose(options, io) : await check(options, io);
   } catch (error) {
     if (error instanceof UsageError) {

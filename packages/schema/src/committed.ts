@@ -53,8 +53,16 @@ export function compareText(file: string, committed: string, composed: string): 
   // A checkout with CRLF line endings holds the same schema; only the content matters.
   const a = committed.replace(/\r\n/g, "\n").split("\n");
   const b = composed.replace(/\r\n/g, "\n").split("\n");
+  // The first line that really differs: a line that differs only in trailing spaces is shown only when nothing else does.
+  let whitespaceOnly: number | undefined;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return { file, status: "stale", firstDifference: { line: i + 1, committed: a[i] ?? "<end of file>", composed: b[i] ?? "<end of file>" } };
+    if (a[i] === b[i]) continue;
+    if (a[i] !== undefined && b[i] !== undefined && a[i]!.trimEnd() === b[i]!.trimEnd()) {
+      whitespaceOnly ??= i;
+      continue;
+    }
+    return { file, status: "stale", firstDifference: { line: i + 1, committed: a[i] ?? "<end of file>", composed: b[i] ?? "<end of file>" } };
   }
+  if (whitespaceOnly !== undefined) return { file, status: "stale", firstDifference: { line: whitespaceOnly + 1, committed: a[whitespaceOnly]!, composed: b[whitespaceOnly]! } };
   return { file, status: "up-to-date" };
 }

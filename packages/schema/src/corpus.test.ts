@@ -8,10 +8,16 @@ type Expected =
 
 interface Case {
   name: string;
+  /** The baseline, when it is not CATALOG + REVIEWS. */
+  base?: { catalog?: string; reviews?: string };
   catalog?: string;
   reviews?: string;
   expected: Expected;
 }
+
+const SELLER_CATALOG = (key: string) => edit(CATALOG, "  price: Int\n", "  price: Int\n  seller: Seller\n") + `type Seller ${key} {\n  id: ID!\n}\n`;
+const SELLER_REVIEWS = edit(REVIEWS, "type Review {", 'type Seller @key(fields: "id") {\n  id: ID!\n  rating: Int\n}\n\ntype Review {');
+const KEYED_CATEGORY = edit(CATALOG, "type Category implements Node {", 'type Category implements Node @key(fields: "id") {');
 
 // Each schema change with its expected verdict. The baseline is CATALOG + REVIEWS; a case replaces one or both.
 const CORPUS: Case[] = [
@@ -82,6 +88,24 @@ const CORPUS: Case[] = [
   { name: "a deprecated field is removed", catalog: edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', ""), expected: { severity: "breaking", coordinate: "Product.legacyCode" } },
   { name: "an argument is removed", catalog: edit(CATALOG, "products(first: Int = 10, filter: ProductFilter)", "products(first: Int = 10)"), expected: { severity: "breaking", coordinate: "Query.products(filter:)" } },
   {
+    name: "an entity key is made resolvable (resolvable: false dropped)",
+    base: { catalog: SELLER_CATALOG('@key(fields: "id", resolvable: false)'), reviews: SELLER_REVIEWS },
+    catalog: SELLER_CATALOG('@key(fields: "id")'),
+    reviews: SELLER_REVIEWS,
+    expected: { severity: "safe", coordinate: "Seller", source: "federation", subgraph: "catalog" },
+  },
+  {
+    name: "the @key of an entity no other subgraph references or returns is removed",
+    base: { catalog: KEYED_CATEGORY },
+    catalog: CATALOG,
+    expected: { severity: "safe", coordinate: "Category", source: "federation", subgraph: "catalog" },
+  },
+  {
+    name: "a type is added with its fields",
+    catalog: edit(CATALOG, "  price: Int\n", "  price: Int\n  dimensions: Dimensions\n") + "type Dimensions {\n  widthMm: Int\n  heightMm: Int\n}\n",
+    expected: { severity: "safe", coordinate: "Dimensions" },
+  },
+  {
     name: "a required input field is added",
     catalog: edit(CATALOG, "input CreateProductInput {\n", "input CreateProductInput {\n  sku: ID!\n"),
     expected: { severity: "breaking", coordinate: "CreateProductInput.sku" },
@@ -91,10 +115,10 @@ const CORPUS: Case[] = [
 const BASELINE = gitBaseline({ catalog: CATALOG, reviews: REVIEWS });
 
 describe("schema change corpus", () => {
-  it.each(CORPUS)("when $name, then the verdict is as expected", async ({ catalog, reviews, expected }) => {
+  it.each(CORPUS)("when $name, then the verdict is as expected", async ({ base, catalog, reviews, expected }) => {
     const report = await evaluateSchemaCheck({
       subgraphs: fixtureSubgraphs({ catalog: catalog ?? CATALOG, reviews: reviews ?? REVIEWS }),
-      baseline: BASELINE,
+      baseline: base ? gitBaseline({ catalog: base.catalog ?? CATALOG, reviews: base.reviews ?? REVIEWS }) : BASELINE,
       operations: { operations: [], problems: [] },
     });
 
@@ -110,6 +134,28 @@ describe("schema change corpus", () => {
     expect(worst).toBe(expected.severity);
     // No recorded operation uses anything here, so nothing blocks.
     expect(report.ok).toBe(true);
+    // Every breaking change says how to go on without breaking clients.
+    for (const change of report.changes.filter((c) => c.severity === "breaking")) expect(change.suggestion, change.coordinate).toMatch(/\w+/);
+  });
+
+  it("when a type and an enum are added, then there is one row for each, not one per field or value", async () => {
+    const catalog = edit(CATALOG, "  price: Int\n", "  price: Int\n  dimensions: Dimensions\n  colour: Colour\n") + "type Dimensions {\n  widthMm: Int\n  heightMm(unit: String): Int\n}\n\nenum Colour {\n  RED\n  BLUE\n}\n";
+    const report = await evaluateSchemaCheck({ subgraphs: fixtureSubgraphs({ catalog, reviews: REVIEWS }), baseline: BASELINE, operations: { operations: [], problems: [] } });
+    expect(report.changes.map((c) => [c.severity, c.coordinate, c.type])).toEqual([
+      ["safe", "Colour", "TYPE_ADDED"],
+      ["safe", "Dimensions", "TYPE_ADDED"],
+      ["safe", "Product.colour", "FIELD_ADDED"],
+      ["safe", "Product.dimensions", "FIELD_ADDED"],
+    ]);
+  });
+
+  it("when a key is made resolvable: false, then it is breaking for the entity the other subgraph references", async () => {
+    const report = await evaluateSchemaCheck({
+      subgraphs: fixtureSubgraphs({ catalog: SELLER_CATALOG('@key(fields: "id", resolvable: false)'), reviews: SELLER_REVIEWS }),
+      baseline: gitBaseline({ catalog: SELLER_CATALOG('@key(fields: "id")'), reviews: SELLER_REVIEWS }),
+      operations: { operations: [], problems: [] },
+    });
+    expect(report.changes).toContainEqual(expect.objectContaining({ severity: "breaking", coordinate: "Seller", type: "ENTITY_KEY_CHANGED", subgraph: "catalog" }));
   });
 
   it("when nothing changes, then no change is reported", async () => {

@@ -1,5 +1,5 @@
 import { Kind, parse, print, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from "graphql";
-import type { SchemaChange } from "./changes.ts";
+import { suggestionFor, type SchemaChange } from "./changes.ts";
 
 export interface SubgraphDefinition {
   name: string;
@@ -80,10 +80,30 @@ export function entityKeys(typeDefs: string): Map<string, string[]> {
 
 const describeKeys = (keys: readonly string[]): string => (keys.length === 0 ? "no @key" : keys.map((k) => `@key(${k})`).join(" "));
 
+const NOT_RESOLVABLE = ", resolvable: false";
+/** A key's field set, without its resolvability. */
+const fieldsOf = (key: string): string => key.replace(NOT_RESOLVABLE, "");
+const isResolvable = (key: string): boolean => !key.endsWith(NOT_RESOLVABLE);
+
+/** Whether any subgraph other than `except` defines (so references, returns or resolves) a type of this name. */
+function definedElsewhere(type: string, except: string, subgraphs: readonly SubgraphDefinition[]): boolean {
+  return subgraphs.some((subgraph) => {
+    if (subgraph.name === except) return false;
+    try {
+      return parse(subgraph.typeDefs).definitions.some((d) => "name" in d && d.name?.value === type && d.kind !== Kind.DIRECTIVE_DEFINITION);
+    } catch {
+      // Unparsable SDL fails composition; count it as a reference, to stay on the safe side.
+      return true;
+    }
+  });
+}
+
 /**
  * Changed `@key`s of an entity, subgraph by subgraph. Composition accepts a key changed consistently everywhere, and
  * clients never see keys; but subgraphs resolve each other's entities by them, so a subgraph or router still on the
- * old key (a rolling deploy, a distributed shape) can no longer resolve the entity.
+ * old key (a rolling deploy, a distributed shape) can no longer resolve the entity. Two exceptions: a key made
+ * resolvable only opens a way in, and a key of an entity that no other subgraph defines (so none references or
+ * returns it) is never used by a query plan to enter this subgraph.
  */
 export function diffEntityKeys(base: readonly SubgraphDefinition[], next: readonly SubgraphDefinition[]): SchemaChange[] {
   const changes: SchemaChange[] = [];
@@ -101,30 +121,51 @@ export function diffEntityKeys(base: readonly SubgraphDefinition[], next: readon
     }
     for (const [type, keys] of oldKeys) {
       const now = newKeys.get(type) ?? [];
-      const removed = keys.filter((k) => !now.includes(k));
-      const added = now.filter((k) => !keys.includes(k));
-      if (removed.length === 0 && added.length === 0) continue;
-      if (removed.length > 0) {
+      if (keys.length === now.length && keys.every((k) => now.includes(k))) continue;
+      const removed = keys.filter((k) => !now.some((n) => fieldsOf(n) === fieldsOf(k)));
+      const madeResolvable = keys.filter((k) => !isResolvable(k) && now.includes(fieldsOf(k)));
+      const madeUnresolvable = keys.filter((k) => isResolvable(k) && now.includes(`${k}${NOT_RESOLVABLE}`));
+      const added = now.filter((n) => !keys.some((k) => fieldsOf(k) === fieldsOf(n)));
+      const common = { coordinate: type, source: "federation" as const, subgraph: subgraph.name, affects: [type] };
+      if (removed.length > 0 || madeUnresolvable.length > 0) {
+        const type_ = removed.length === 0 ? "ENTITY_KEY_CHANGED" : now.length === 0 ? "ENTITY_KEY_REMOVED" : "ENTITY_KEY_CHANGED";
+        const message = `Entity key of ${type} in subgraph ${subgraph.name} changed from ${describeKeys(keys)} to ${describeKeys(now)}`;
+        if (!definedElsewhere(type, subgraph.name, [...base, ...next])) {
+          changes.push({
+            ...common,
+            severity: "safe",
+            message,
+            reason: `No other subgraph references or returns ${type}, so no query plan enters subgraph ${subgraph.name} by its key.`,
+            type: type_,
+          });
+          continue;
+        }
         changes.push({
+          ...common,
           severity: "breaking",
-          coordinate: type,
-          message: `Entity key of ${type} in subgraph ${subgraph.name} changed from ${describeKeys(keys)} to ${describeKeys(now)}`,
-          reason: "Subgraphs and query plans resolve the entity by its key: any still on the old key fail; change it everywhere and deploy together.",
-          type: now.length === 0 ? "ENTITY_KEY_REMOVED" : "ENTITY_KEY_CHANGED",
-          source: "federation",
-          subgraph: subgraph.name,
-          affects: [type],
+          message,
+          reason:
+            removed.length === 0
+              ? `Made resolvable: false: query plans that fetch ${type} from subgraph ${subgraph.name} by that key fail.`
+              : "Subgraphs and query plans resolve the entity by its key: any still on the old key fail; change it everywhere and deploy together.",
+          type: type_,
+          suggestion: suggestionFor(type_, type),
+        });
+      } else if (madeResolvable.length > 0 && added.length === 0) {
+        changes.push({
+          ...common,
+          severity: "safe",
+          message: `Entity ${type} in subgraph ${subgraph.name} made ${describeKeys(madeResolvable.map(fieldsOf))} resolvable`,
+          reason: "The same key, now also a way in: query plans may fetch the entity from this subgraph; none that worked before breaks.",
+          type: "ENTITY_KEY_RESOLVABLE",
         });
       } else {
         changes.push({
+          ...common,
           severity: "safe",
-          coordinate: type,
-          message: `Entity ${type} in subgraph ${subgraph.name} gained ${describeKeys(added)}`,
+          message: `Entity ${type} in subgraph ${subgraph.name} gained ${describeKeys([...added, ...madeResolvable.map(fieldsOf)])}`,
           reason: "The old keys still resolve it; the new one is an extra way in.",
           type: "ENTITY_KEY_ADDED",
-          source: "federation",
-          subgraph: subgraph.name,
-          affects: [type],
         });
       }
     }

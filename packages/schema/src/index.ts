@@ -8,5 +8,7 @@ export { SUPERGRAPH_PATH, API_SCHEMA_PATH, REPO_ROOT, OPERATIONS_DIR } from "./p
 export { evaluateSchemaCheck, type Baseline, type CheckInputs, type CheckReport, type ReportedChange, type OperationRef } from "./check.ts";
 export { diffApiSchemas, type SchemaChange, type Severity } from "./changes.ts";
 export { diffEntityKeys, entityKeys } from "./federation.ts";
-export { collectUsage, parseOperations, readOperationFiles, validateOperations, type OperationFile, type RecordedOperation, type OperationResult } from "./operations.ts";
+export { collectUsage, collectUsageDetailed, operationDocument, type OperationUsage, parseOperations, readOperationFiles, validateOperations, type OperationFile, type RecordedOperation, type OperationResult } from "./operations.ts";
 export { formatReport, type Format } from "./report.ts";
+export { exportUsage, exportUsageFromDatabase, observedOperations, parseWindow, readUsageFile, USAGE_FORMAT, type UsageExport, type ExportedOperation, type ObservedOperation } from "./usage.ts";
+export { readApprovals, APPROVALS_FILE, type Approval, type ApprovalsReport } from "./approvals.ts";

@@ -173,19 +173,37 @@ export function validateOperations(schema: GraphQLSchema, operations: readonly R
  * every field and enum value reachable from that type: removing any of them can reject what the client sends.
  */
 export function collectUsage(schema: GraphQLSchema, document: DocumentNode): Set<string> {
+  return collectUsageDetailed(schema, document).coordinates;
+}
+
+/** What an operation uses, and which of it only through variables (so a report can say "via variable `$x`"). */
+export interface OperationUsage {
+  coordinates: Set<string>;
+  /** Coordinates the operation never writes itself, reached only through these variables' input types. */
+  viaVariables: Map<string, string[]>;
+}
+
+/** The same walk as collectUsage, keeping apart what is reached only through a variable. */
+export function collectUsageDetailed(schema: GraphQLSchema, document: DocumentNode): OperationUsage {
   const used = new Set<string>();
+  const throughVariables = new Map<string, Set<string>>();
   const typeInfo = new TypeInfo(schema);
-  const useInputType = (type: GraphQLNamedType, seen = new Set<string>()): void => {
+  const useInputType = (variable: string, type: GraphQLNamedType, seen = new Set<string>()): void => {
     if (seen.has(type.name)) return;
     seen.add(type.name);
-    used.add(type.name);
+    const via = (coordinate: string): void => {
+      const set = throughVariables.get(coordinate) ?? new Set<string>();
+      set.add(variable);
+      throughVariables.set(coordinate, set);
+    };
+    via(type.name);
     if (isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) {
-        used.add(`${type.name}.${field.name}`);
-        useInputType(getNamedType(field.type), seen);
+        via(`${type.name}.${field.name}`);
+        useInputType(variable, getNamedType(field.type), seen);
       }
     } else if (isEnumType(type)) {
-      for (const value of type.getValues()) used.add(`${type.name}.${value.name}`);
+      for (const value of type.getValues()) via(`${type.name}.${value.name}`);
     }
   };
 
@@ -198,7 +216,10 @@ export function collectUsage(schema: GraphQLSchema, document: DocumentNode): Set
       },
       VariableDefinition(node) {
         const type = typeFromAST(schema, node.type);
-        if (type) useInputType(getNamedType(type));
+        if (!type) return;
+        // The declaration names the type itself; what it holds is only known through the variable.
+        used.add(getNamedType(type).name);
+        useInputType(node.variable.name.value, getNamedType(type));
       },
       Field(node) {
         const parent = typeInfo.getParentType();
@@ -239,5 +260,21 @@ export function collectUsage(schema: GraphQLSchema, document: DocumentNode): Set
       },
     }),
   );
-  return used;
+  const viaVariables = new Map<string, string[]>();
+  for (const [coordinate, variables] of throughVariables) {
+    if (!used.has(coordinate)) viaVariables.set(coordinate, [...variables].sort());
+  }
+  return { coordinates: new Set([...used, ...throughVariables.keys()]), viaVariables };
+}
+
+/**
+ * The operation a request runs (by name, or the only one) with just the fragments it spreads: what a served
+ * document uses, without its other operations. Undefined when the name matches no operation.
+ */
+export function operationDocument(document: DocumentNode, operationName?: string | null): DocumentNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return undefined;
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  return { kind: Kind.DOCUMENT, definitions: [operation, ...fragmentsSpreadBy(operation, fragments)] };
 }

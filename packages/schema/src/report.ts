@@ -1,4 +1,5 @@
-import type { CheckReport, ReportedChange } from "./check.ts";
+import type { Approval } from "./approvals.ts";
+import { describeObserved, describeRecorded, type CheckReport, type ReportedChange } from "./check.ts";
 import { describeCompositionError } from "./errors.ts";
 
 export const FORMATS = ["table", "json", "markdown"] as const;
@@ -12,12 +13,33 @@ export function formatReport(report: CheckReport, format: Format): string {
 
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-const users = (change: ReportedChange): string => (change.usedBy.length === 0 ? "-" : change.usedBy.map((u) => `${u.client}/${u.operation}`).join(", "));
+const users = (change: ReportedChange): string => {
+  const all = [...change.usedBy.map(describeRecorded), ...change.observedBy.map(describeObserved)];
+  return all.length === 0 ? "-" : all.join(", ");
+};
 
 function verdict(change: ReportedChange): string {
   if (change.blocking) return "fails";
+  if (change.approval) return `passes (approved by ${change.approval.approvedBy})`;
   if (change.severity === "breaking") return "passes (unused)";
   return "passes";
+}
+
+const describeApproval = (a: Approval): string =>
+  `${a.coordinate} ${a.change}${a.subgraph ? ` [subgraph ${a.subgraph}]` : ""}, approved by ${a.approvedBy}${a.expires ? ` until ${a.expires}` : ""}: ${a.reason}`;
+
+function usageLine(report: CheckReport): string {
+  const recorded = `${report.usage.recordedOperations} recorded operation${report.usage.recordedOperations === 1 ? "" : "s"}`;
+  const traffic = report.usage.traffic;
+  if (!traffic) return `${recorded} (no observed traffic: pass --usage)`;
+  const clients = traffic.clients.map((c) => `${c.name}${c.version ? ` ${c.version}` : ""} (${c.requests.toLocaleString("en-US")})`).join(", ");
+  const filters = [traffic.minCount > 1 ? `min count ${traffic.minCount}` : "", traffic.excludedClients.length ? `excluding ${traffic.excludedClients.join(", ")}` : ""].filter(Boolean).join(", ");
+  return `${recorded}; traffic from ${traffic.source}, ${traffic.window.from} to ${traffic.window.to}${filters ? ` (${filters})` : ""}: ${traffic.operations} operation${traffic.operations === 1 ? "" : "s"} of ${clients || "no client"}`;
+}
+
+/** Shows what differs when two lines look the same once trimmed (indentation, trailing spaces). */
+function visible(committed: string, composed: string): [string, string] {
+  return committed.trim() === composed.trim() ? [JSON.stringify(committed), JSON.stringify(composed)] : [`"${committed.trim()}"`, `"${composed.trim()}"`];
 }
 
 function changeCounts(report: CheckReport): string {
@@ -64,7 +86,8 @@ export function formatTable(report: CheckReport): string {
 
   out.push(`Drift: ${driftLine(report)}`);
   for (const file of report.drift.files.filter((f) => f.status !== "up-to-date")) {
-    const at = file.firstDifference ? ` at line ${file.firstDifference.line}: committed "${file.firstDifference.committed.trim()}", composed "${file.firstDifference.composed.trim()}"` : "";
+    const shown = file.firstDifference ? visible(file.firstDifference.committed, file.firstDifference.composed) : undefined;
+    const at = file.firstDifference && shown ? ` at line ${file.firstDifference.line}: committed ${shown[0]}, composed ${shown[1]}` : "";
     out.push(`  ${file.file} is ${file.status}${at}`);
   }
   out.push("");
@@ -75,11 +98,28 @@ export function formatTable(report: CheckReport): string {
     for (const change of report.changes) {
       const where = change.subgraph && !change.message.includes(`subgraph ${change.subgraph}`) ? ` [subgraph ${change.subgraph}]` : "";
       // Messages quote whole descriptions; the JSON and markdown formats keep them in full.
-      rows.push([change.severity, change.coordinate, clip(users(change), 60), verdict(change), `${clip(change.message, 140)}${where}. ${change.reason}`]);
+      rows.push([change.severity, change.coordinate, clip(users(change), 90), verdict(change), `${clip(change.message, 140)}${where}. ${change.reason}`]);
     }
     out.push(...table(rows));
+    const blocking = report.changes.filter((c) => c.blocking && c.suggestion);
+    if (blocking.length > 0) {
+      out.push("", "Way forward:");
+      for (const change of blocking) out.push(`  ${change.coordinate} (${change.type}): ${change.suggestion}`);
+    }
   }
   out.push("");
+
+  out.push(`Usage: ${usageLine(report)}`);
+  out.push("");
+
+  const { applied, unused, expired } = report.approvals;
+  if (applied.length + unused.length + expired.length > 0) {
+    out.push(`Approvals (${report.approvals.file ?? "approvals file"}): ${applied.length} applied, ${unused.length} unused, ${expired.length} expired`);
+    for (const a of applied) out.push(`  approved  ${describeApproval(a)}`);
+    for (const a of unused) out.push(`  unused    ${describeApproval(a)} (matches no change of this check: remove it once its change is merged)`);
+    for (const a of expired) out.push(`  expired   ${describeApproval(a)} (approves nothing any more)`);
+    out.push("");
+  }
 
   const invalid = report.operations.filter((o) => !o.ok);
   out.push(`Operations: ${operationsLine(report)}`);
@@ -105,6 +145,10 @@ export function formatMarkdown(report: CheckReport): string {
   out.push(`| Drift | ${report.drift.checked ? mark(report.drift.ok) : "➖"} ${cell(driftLine(report))} |`);
   out.push(`| Changes | ${report.composition.ok ? `${mark(report.summary.blocking === 0)} ${changeCounts(report)}` : "➖ not computed (the subgraphs do not compose)"} |`);
   out.push(`| Operations | ${operationsCell(report)} |`);
+  out.push(`| Usage | ${cell(usageLine(report))} |`);
+  if (report.summary.approved > 0 || report.approvals.unused.length + report.approvals.expired.length > 0) {
+    out.push(`| Approvals | ${report.summary.approved} applied, ${report.approvals.unused.length} unused, ${report.approvals.expired.length} expired |`);
+  }
   out.push("");
 
   if (!report.ok) {
@@ -113,11 +157,22 @@ export function formatMarkdown(report: CheckReport): string {
     out.push("");
   }
 
+  const { applied, unused, expired } = report.approvals;
+  if (applied.length + unused.length + expired.length > 0) {
+    out.push("#### Approvals", "", "| Status | Approval |", "|---|---|");
+    for (const a of applied) out.push(`| ✅ applied | ${cell(describeApproval(a))} |`);
+    for (const a of unused) out.push(`| ⚠️ unused (matches no change: remove it) | ${cell(describeApproval(a))} |`);
+    for (const a of expired) out.push(`| ⚠️ expired (approves nothing) | ${cell(describeApproval(a))} |`);
+    out.push("");
+  }
+
   const changeRows = (changes: ReportedChange[]): string[] => [
     "| Severity | Coordinate | Change | Used by | Verdict |",
     "|---|---|---|---|---|",
     ...changes.map(
-      (c) => `| ${c.severity} | ${code(c.coordinate)} | ${cell(c.message)}${c.subgraph && !c.message.includes(`subgraph ${c.subgraph}`) ? ` (subgraph ${c.subgraph})` : ""}<br>${cell(c.reason)} | ${cell(users(c))} | ${verdict(c)} |`,
+      (c) =>
+        `| ${c.severity} | ${code(c.coordinate)} | ${cell(c.message)}${c.subgraph && !c.message.includes(`subgraph ${c.subgraph}`) ? ` (subgraph ${c.subgraph})` : ""}<br>${cell(c.reason)}` +
+        `${c.blocking && c.suggestion ? `<br>**Way forward:** ${cell(c.suggestion)}` : ""} | ${cell(users(c))} | ${cell(verdict(c))} |`,
     ),
   ];
   const notable = report.changes.filter((c) => c.severity !== "safe");

@@ -9,6 +9,7 @@ import type { CheckReport } from "../src/check.ts";
 import { writeComposedFiles } from "../src/committed.ts";
 import { composeSupergraph } from "../src/compose.ts";
 import { CATALOG, edit, REVIEWS } from "../src/fixtures.test-support.ts";
+import { USAGE_FORMAT, type UsageExport } from "../src/usage.ts";
 
 const BIN = fileURLToPath(new URL("../bin/monograph-schema.js", import.meta.url));
 const roots: string[] = [];
@@ -180,6 +181,52 @@ describe.concurrent("monograph-schema check", () => {
     expect(fromFile.changes).toContainEqual(expect.objectContaining({ coordinate: "Product.price", blocking: true }));
   });
 
+  it("when --usage names an exported file, then traffic that uses a removed field fails the check; --exclude-client and --min-count leave it out", async () => {
+    const root = repository();
+    writeSubgraphs(root, { catalog: edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', ""), reviews: REVIEWS });
+    commit(root, "drop legacyCode");
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+    const usage: UsageExport = {
+      format: USAGE_FORMAT,
+      exportedAt: new Date().toISOString(),
+      window: { from: hour, to: new Date().toISOString() },
+      operations: [
+        {
+          signature: "abc",
+          name: "LegacyLookup",
+          kind: "query",
+          coordinates: ["Query", "Query.product", "Product", "Product.legacyCode"],
+          viaVariables: {},
+          clients: [{ name: "ios", version: "2.3.1", buckets: [{ start: hour, count: 42 }] }],
+        },
+      ],
+    };
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "monograph-usage-")), "usage.json");
+    roots.push(path.dirname(file));
+    writeFileSync(file, JSON.stringify(usage));
+    const [failed, markdown, excluded, rare] = await Promise.all([
+      check(root, "--usage", file),
+      check(root, "--usage", file, "--format", "markdown"),
+      check(root, "--usage", file, "--exclude-client", "ios"),
+      check(root, "--usage", file, "--min-count", "100", "--window", "2h"),
+    ]);
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stdout).toMatch(/breaking +Product\.legacyCode +ios 2\.3\.1: LegacyLookup \(42 requests\) +fails/);
+    expect(markdown.stdout).toContain("ios 2.3.1: LegacyLookup (42 requests)");
+    expect(markdown.stdout).toContain("| Usage | 2 recorded operations; traffic from file");
+    expect(excluded.code, excluded.stdout).toBe(0);
+    expect(excluded.stdout).toContain("excluding ios");
+    expect(rare.code, rare.stdout).toBe(0);
+  });
+
+  it("when the approvals file is not valid, then it exits 2 naming the file and the approval", async () => {
+    const root = repository();
+    write(root, { "packages/schema/schema-approvals.json": JSON.stringify({ approvals: [{ coordinate: "Product.price", change: "FIELD_REMOVED", reason: "ok" }] }) });
+    const result = await check(root);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('schema-approvals.json: approval 1 needs a non-empty "approvedBy"');
+  });
+
   it("when the command is misused, then it exits 2 with the usage; --help exits 0", async () => {
     const root = repository();
     const results = await Promise.all([
@@ -189,12 +236,22 @@ describe.concurrent("monograph-schema check", () => {
       check(root, "--base", "main", "--base-file", "x.graphql"),
       run(root, "deploy"),
       run(root, "compose", "--format", "json"),
+      check(root, "--window", "30days"),
+      check(root, "--min-count", "0"),
+      check(root, "--usage", "no-such-usage.json"),
+      run(root, "usage"),
+      run(root, "usage", "export", "--format", "json"),
     ]);
     for (const result of results) {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain("Usage: monograph-schema");
     }
     expect(results[2]!.stderr).toContain("--base no-such-ref is not a commit");
+    expect(results[6]!.stderr).toContain("--window must be a positive duration");
+    expect(results[7]!.stderr).toContain("--min-count must be a whole number");
+    expect(results[8]!.stderr).toContain("no-such-usage.json does not exist");
+    expect(results[9]!.stderr).toContain("missing command: usage export");
+    expect(results[10]!.stderr).toContain("--format is not an option of usage export");
     const help = await run(root, "--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Exit codes: 0 passed, 1 a check failed");
