@@ -1,1 +1,5 @@
-export { default } from "../../vitest.shared.ts";
+import { mergeConfig } from "vitest/config";
+import shared from "../../vitest.shared.ts";
+
+// The latency test starts real gateways: no Apollo usage reporting or cloud detectors (see STACK-NOTES.md).
+export default mergeConfig(shared, { test: { env: { APOLLO_TELEMETRY_DISABLED: "true" } } });
