@@ -25,6 +25,7 @@ Should this domain be extracted into a process of its own? One row per checklist
   3. Tracing          OpenTelemetry OTLP export configured (and, with --traces, traces crossing the boundary)
   4. Owned            CODEOWNERS names at least --min-owners owners for the domain's folder
   5. Latency budget   the recorded queries that touch the domain, monolith vs hybrid: added p50/p99, CPU
+                      (the budget applies to the p99 of all of them together)
   6. Load share       informational: the domain's share of subgraph fetches and time (>= 10x the median
                       other domain is a reason to split)
 
@@ -43,8 +44,8 @@ Options:
   --bench <file>            a saved latency result instead of measuring (see --save-bench)
   --save-bench <file>       write the latency measurement to a file
   --budget-p99-ms <ms>      the p99 latency the hop may add; default 50 (config: budgetP99Ms)
-  --rounds <n>              latency: alternating rounds (default 4)
-  --requests <n>            latency: requests per query, shape and round (default 30)
+  --rounds <n>              latency: alternating rounds (default 8)
+  --requests <n>            latency: requests per query, shape and round (default 15)
   --metrics <url|file>      the gateway's Prometheus metrics: a URL to scrape or a saved scrape
   --metrics-histogram <name> default monograph_subgraph_fetch_duration_seconds
   --metrics-label <label>   the histogram's subgraph label; default subgraph

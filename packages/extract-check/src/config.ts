@@ -41,7 +41,7 @@ export const DEFAULT_CONFIG: ExtractCheckConfig = {
   // The gateway's fetch histogram: name and label as agreed with the metrics work; change them here at merge.
   metrics: { histogram: "monograph_subgraph_fetch_duration_seconds", label: "subgraph", flagRatio: 10 },
   // One connection: requests one after another, so the figures are the hop's cost, not how two processes share two cores.
-  latency: { rounds: 4, requestsPerRound: 30, connections: 1 },
+  latency: { rounds: 8, requestsPerRound: 15, connections: 1 },
   contractExtras: {},
 };
 
