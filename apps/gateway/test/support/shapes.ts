@@ -10,19 +10,9 @@ import { startSubgraphProcess, type SubgraphProcess } from "../../src/distribute
 import { loadGatewayConfig, SUBGRAPH_NAMES, type SubgraphName } from "../../src/env.ts";
 import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
 import { freePort } from "./ports.ts";
+import { remoteSubgraphsOf, type Shape } from "./shape-domains.ts";
 
-/**
- * The runtime shapes of ARCHITECTURE.md. In a hybrid shape one subgraph leaves the process (the strangler-fig
- * step): inventory in "hybrid"; orders in "hybrid-orders", which then reserves stock through the gateway.
- */
-export type Shape = "monolith" | "hybrid" | "hybrid-orders" | "distributed";
-
-const REMOTE_SUBGRAPHS: Record<Shape, readonly SubgraphName[]> = {
-  monolith: [],
-  hybrid: ["inventory"],
-  "hybrid-orders": ["orders"],
-  distributed: SUBGRAPH_NAMES,
-};
+export type { Shape } from "./shape-domains.ts";
 
 export const TEST_SECRETS = {
   JWT_SECRET: "e2e-jwt-secret-0123456789abcdef",
@@ -46,7 +36,8 @@ export interface RunningShape {
  * otherwise PGlite), seeded with the demo data. Subgraph processes are real child processes on free ports.
  */
 export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningShape> {
-  const remote = REMOTE_SUBGRAPHS[shape];
+  const remote = remoteSubgraphsOf(shape);
+  if (!remote) throw new Error(`Unknown shape "${shape}".`);
   const cleanups: (() => Promise<void>)[] = [];
   const processes = new Map<SubgraphName, SubgraphProcess>();
   const postgres = testDatabaseKind() === "postgres";
