@@ -57,7 +57,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
     plugins: [ApolloServerPluginLandingPageDisabled()],
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message)),
+    formatError: (formatted, error) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message), error),
   });
   return startHttpServer({
     apollo,

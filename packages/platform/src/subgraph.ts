@@ -48,7 +48,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
-    formatError: (formatted) => maskError(formatted, (hidden) => console.error(`[${subgraph.name}] internal error:`, hidden.message)),
+    formatError: (formatted, error) => maskError(formatted, (hidden) => console.error(`[${subgraph.name}] internal error:`, hidden.message), error),
   });
   return startHttpServer({
     apollo,
