@@ -12,12 +12,23 @@ import {
 import {
   createInventoryReservations,
   createInventorySubgraph,
+  createReservationSweeper,
+  HttpOrderPlacements,
   inventoryInternalRoutes,
   registerInventorySubscriptions,
   seedInventory,
   type InventoryReservations,
+  type ReservationSweeper,
 } from "@monograph/inventory-subgraph";
-import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
+import {
+  createOrderPlacements,
+  createOrdersSubgraph,
+  HttpInventoryClient,
+  ORDERS_SOURCE,
+  ordersInternalRoutes,
+  registerOrdersSubscriptions,
+  type InventoryClient,
+} from "@monograph/orders-subgraph";
 import { fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
@@ -59,7 +70,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   let domains: InProcessDomains | undefined;
   try {
     const locations: Record<string, SubgraphLocation> = {};
-    for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
+    for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url, policy: config.subgraphCalls[name as SubgraphName] };
 
     const routes: NonNullable<GatewayOptions["extraRoutes"]>[] = [];
     if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
@@ -72,6 +83,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       if (domains.internalRoutes) routes.push(domains.internalRoutes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.
       domains.relay?.start();
+      domains.sweeper?.start();
     }
 
     const server = await startGateway({
@@ -82,7 +94,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       port: config.port,
       host: config.host,
       introspection: config.introspection,
-      readiness: db ? { database: db.ping } : {},
+      // Ready when its database answers and so does every remote subgraph: each is needed by some field.
+      readiness: { ...(db ? { database: db.ping } : {}), ...remoteReadiness(config.remoteSubgraphs) },
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
         try {
@@ -113,8 +126,10 @@ interface InProcessDomains {
   /** Delivers the outbox rows of the domains that publish from this process. */
   relay?: OutboxRelay;
   transportName?: "in-process" | "NATS JetStream";
-  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here. */
+  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here (or orders' for the sweeper). */
   internalRoutes?: GatewayOptions["extraRoutes"];
+  /** Releases stock held for orders that never appeared, when inventory runs here. */
+  sweeper?: ReservationSweeper;
   stop(): Promise<void>;
 }
 
@@ -169,12 +184,30 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
     throw error;
   }
 
+  // The placement protocol (docs/adr/0011): inventory's sweeper asks orders, in this process or over HTTP, and
+  // this process answers inventory's sweeper over HTTP when orders runs here and inventory does not.
+  const placements = here("orders") ? createOrderPlacements({ db: db.prisma }) : undefined;
+  const sweeper = reservations
+    ? createReservationSweeper({
+        db: db.prisma,
+        reservations,
+        placements: placements ?? remoteOrderPlacements(config),
+        graceMs: config.env.RESERVATION_GRACE_MS,
+        intervalMs: config.env.RESERVATION_SWEEP_INTERVAL_MS,
+      })
+    : undefined;
+  let internalRoutes: GatewayOptions["extraRoutes"];
+  if (reservations && !here("orders")) internalRoutes = inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET);
+  if (placements && !here("inventory")) internalRoutes = ordersInternalRoutes(placements, config.env.INTERNAL_SECRET);
+
   return {
     modules,
     relay,
     transportName,
-    internalRoutes: reservations && !here("orders") ? inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET) : undefined,
+    internalRoutes,
+    sweeper,
     stop: async () => {
+      await sweeper?.stop();
       await relay?.stop();
       await transport?.close();
     },
@@ -195,7 +228,29 @@ function remoteInventoryClient(config: GatewayConfig): InventoryClient {
   const subgraphUrl = config.remoteSubgraphs.inventory;
   const baseUrl = config.env.INVENTORY_URL ?? subgraphUrl?.replace(/\/graphql\/?$/, "");
   if (!baseUrl) throw new Error("Orders runs here but inventory does not: set INVENTORY_URL or INVENTORY_SUBGRAPH_URL.");
-  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET, timeoutMs: config.env.INVENTORY_TIMEOUT_MS });
+}
+
+/** What inventory's sweeper asks orders over HTTP, when orders runs in its own process. */
+function remoteOrderPlacements(config: GatewayConfig): HttpOrderPlacements {
+  const baseUrl = config.env.ORDERS_URL ?? config.remoteSubgraphs.orders?.replace(/\/graphql\/?$/, "");
+  if (!baseUrl) throw new Error("Inventory runs here but orders does not: set ORDERS_URL or ORDERS_SUBGRAPH_URL.");
+  return new HttpOrderPlacements({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+}
+
+/** One readiness check per remote subgraph: its own GET /ready, within 1.5 s. */
+function remoteReadiness(remote: GatewayConfig["remoteSubgraphs"]): Record<string, () => Promise<void>> {
+  return Object.fromEntries(
+    Object.entries(remote).map(([name, url]) => {
+      const readyUrl = `${url.replace(/\/graphql\/?$/, "")}/ready`;
+      const check = async () => {
+        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
+        await response.body?.cancel();
+        if (!response.ok) throw new Error(`${name} is not ready (${response.status})`);
+      };
+      return [name, check];
+    }),
+  );
 }
 
 /** Tries each route in turn; the first that answers the request wins. */
