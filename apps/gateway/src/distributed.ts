@@ -85,7 +85,9 @@ export async function startDistributed(options: StartDistributedOptions): Promis
   const envOf = (name: SubgraphName, extra: NodeJS.ProcessEnv = {}) => ({ ...options.env, ...options.envFor?.(name), ...extra });
   try {
     // Inventory first: orders needs its URL.
-    const inventory = await startSubgraphProcess({ name: "inventory", port: ports.inventory, env: envOf("inventory") });
+    // Inventory's sweeper asks orders about unconfirmed holds: at its fixed port, when there is one.
+    const ordersUrl = ports.orders ? { ORDERS_URL: `http://127.0.0.1:${ports.orders}` } : {};
+    const inventory = await startSubgraphProcess({ name: "inventory", port: ports.inventory, env: envOf("inventory", ordersUrl) });
     started.push(inventory);
     const others = await Promise.allSettled(
       SUBGRAPH_NAMES.filter((name) => name !== "inventory").map((name) =>

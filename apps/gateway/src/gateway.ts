@@ -19,13 +19,17 @@ import {
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
 import { clientAddress, TRUST_NO_PROXY, type TrustProxy } from "./throttle-address.ts";
 import { signInThrottlePlugin, type ThrottleOptions } from "./throttle.ts";
 
 const log = childLogger("gateway");
 
 /** Where one subgraph runs: inside the gateway's process, or behind a URL. */
-export type SubgraphLocation = ({ kind: "in-process" } & InProcessSubgraph) | { kind: "remote"; url: string };
+export type SubgraphLocation =
+  | ({ kind: "in-process" } & InProcessSubgraph)
+  /** `policy`: the deadline and concurrency bound of fetches to it (default 10 s, 64). */
+  | { kind: "remote"; url: string; policy?: Partial<SubgraphCallPolicy> };
 
 export interface GatewayOptions {
   /** Any valid Federation 2 supergraph SDL. */
@@ -75,7 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       if (location?.kind === "in-process") return new InProcessDataSource(name, location);
       const target = location?.url ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
-      return new SignedRemoteDataSource(name, target, options.internalSecret);
+      return new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined);
     },
   });
   const fieldSuggestions = options.fieldSuggestions ?? true;
@@ -92,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : []), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
-      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error")),
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
   });
   return startHttpServer({
     apollo,

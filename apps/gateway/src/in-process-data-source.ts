@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
 import { execute, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from "graphql";
+import { subgraphErrorJSON } from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
 
 /** How the gateway runs one subgraph inside its own process. */
@@ -40,7 +41,8 @@ export class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
       contextValue: this.contextFor(context),
     });
     // The same shape an HTTP subgraph would send: plain JSON errors, so the gateway treats both shapes alike.
-    return { data: result.data ?? null, ...(result.errors ? { errors: result.errors.map((error) => error.toJSON()) } : {}) };
+    // A database outage is told apart here, while the driver's error is still attached (SERVICE_UNAVAILABLE).
+    return { data: result.data ?? null, ...(result.errors ? { errors: result.errors.map(subgraphErrorJSON) } : {}) };
   }
 
   private contextFor(context: GatewayContext): object {

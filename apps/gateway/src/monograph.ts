@@ -12,12 +12,23 @@ import {
 import {
   createInventoryReservations,
   createInventorySubgraph,
+  createReservationSweeper,
+  HttpOrderPlacements,
   inventoryInternalRoutes,
   registerInventorySubscriptions,
   seedInventory,
   type InventoryReservations,
+  type ReservationSweeper,
 } from "@monograph/inventory-subgraph";
-import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
+import {
+  createOrderPlacements,
+  createOrdersSubgraph,
+  HttpInventoryClient,
+  ORDERS_SOURCE,
+  ordersInternalRoutes,
+  registerOrdersSubscriptions,
+  type InventoryClient,
+} from "@monograph/orders-subgraph";
 import { childLogger, fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
@@ -67,7 +78,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     throttleStore = await createThrottleStore(config.throttle.store);
     usage = await startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
-    for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url };
+    for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url, policy: config.subgraphCalls[name as SubgraphName] };
 
     const routes: NonNullable<GatewayOptions["extraRoutes"]>[] = [];
     if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
@@ -80,6 +91,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       if (domains.internalRoutes) routes.push(domains.internalRoutes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.
       domains.relay?.start();
+      domains.sweeper?.start();
     }
 
     const server = await startGateway({
@@ -93,7 +105,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       limits: config.edge.limits,
       edge: config.edge.http,
       fieldSuggestions: config.fieldSuggestions,
-      readiness: { ...(db ? { database: db.ping } : {}), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
+      // Ready when its database answers and so does every remote subgraph: each is needed by some field.
+      readiness: { ...(db ? { database: db.ping } : {}), ...remoteReadiness(config.remoteSubgraphs), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {
@@ -131,8 +144,10 @@ interface InProcessDomains {
   /** Delivers the outbox rows of the domains that publish from this process. */
   relay?: OutboxRelay;
   transportName?: "in-process" | "NATS JetStream";
-  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here. */
+  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here (or orders' for the sweeper). */
   internalRoutes?: GatewayOptions["extraRoutes"];
+  /** Releases stock held for orders that never appeared, when inventory runs here. */
+  sweeper?: ReservationSweeper;
   stop(): Promise<void>;
 }
 
@@ -187,12 +202,30 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
     throw error;
   }
 
+  // The placement protocol (docs/adr/0011): inventory's sweeper asks orders, in this process or over HTTP, and
+  // this process answers inventory's sweeper over HTTP when orders runs here and inventory does not.
+  const placements = here("orders") ? createOrderPlacements({ db: db.prisma }) : undefined;
+  const sweeper = reservations
+    ? createReservationSweeper({
+        db: db.prisma,
+        reservations,
+        placements: placements ?? remoteOrderPlacements(config),
+        graceMs: config.env.RESERVATION_GRACE_MS,
+        intervalMs: config.env.RESERVATION_SWEEP_INTERVAL_MS,
+      })
+    : undefined;
+  let internalRoutes: GatewayOptions["extraRoutes"];
+  if (reservations && !here("orders")) internalRoutes = inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET);
+  if (placements && !here("inventory")) internalRoutes = ordersInternalRoutes(placements, config.env.INTERNAL_SECRET);
+
   return {
     modules,
     relay,
     transportName,
-    internalRoutes: reservations && !here("orders") ? inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET) : undefined,
+    internalRoutes,
+    sweeper,
     stop: async () => {
+      await sweeper?.stop();
       await relay?.stop();
       await transport?.close();
     },
@@ -213,7 +246,29 @@ function remoteInventoryClient(config: GatewayConfig): InventoryClient {
   const subgraphUrl = config.remoteSubgraphs.inventory;
   const baseUrl = config.env.INVENTORY_URL ?? subgraphUrl?.replace(/\/graphql\/?$/, "");
   if (!baseUrl) throw new Error("Orders runs here but inventory does not: set INVENTORY_URL or INVENTORY_SUBGRAPH_URL.");
-  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET, timeoutMs: config.env.INVENTORY_TIMEOUT_MS });
+}
+
+/** What inventory's sweeper asks orders over HTTP, when orders runs in its own process. */
+function remoteOrderPlacements(config: GatewayConfig): HttpOrderPlacements {
+  const baseUrl = config.env.ORDERS_URL ?? config.remoteSubgraphs.orders?.replace(/\/graphql\/?$/, "");
+  if (!baseUrl) throw new Error("Inventory runs here but orders does not: set ORDERS_URL or ORDERS_SUBGRAPH_URL.");
+  return new HttpOrderPlacements({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+}
+
+/** One readiness check per remote subgraph: its own GET /ready, within 1.5 s. */
+function remoteReadiness(remote: GatewayConfig["remoteSubgraphs"]): Record<string, () => Promise<void>> {
+  return Object.fromEntries(
+    Object.entries(remote).map(([name, url]) => {
+      const readyUrl = `${url.replace(/\/graphql\/?$/, "")}/ready`;
+      const check = async () => {
+        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(1_500) });
+        await response.body?.cancel();
+        if (!response.ok) throw new Error(`${name} is not ready (${response.status})`);
+      };
+      return [name, check];
+    }),
+  );
 }
 
 /** Tries each route in turn; the first that answers the request wins. */

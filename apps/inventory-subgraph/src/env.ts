@@ -11,6 +11,15 @@ const inventoryEnvSchema = z.object({
   NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
   /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
   EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+  /**
+   * Orders' base URL (its process, or the gateway's when orders runs there): the reservation sweeper asks it
+   * whether the orders of unconfirmed holds exist.
+   */
+  ORDERS_URL: z.url().default("http://127.0.0.1:4003"),
+  /** How old an unconfirmed hold must be before the sweeper asks about it, in ms. */
+  RESERVATION_GRACE_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Time between two sweeps, in ms. */
+  RESERVATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1).default(15_000),
 });
 
 export type InventoryEnv = z.infer<typeof inventoryEnvSchema>;

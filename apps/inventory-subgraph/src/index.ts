@@ -12,6 +12,9 @@
  *   (POST /internal/reservations/{reserve,release,commit}) for `startSubgraphServer({ extraRoutes })`.
  * - `registerInventorySubscriptions(subscriber, { db, reservations })`: invoices.paid commits and
  *   orders.cancelled releases the order's reservation, once per event.
+ * - `createReservationSweeper({ db, reservations, placements })` -> `ReservationSweeper`: releases holds whose order
+ *   never appeared, asking orders through an `OrderPlacementsClient` (in-process, or `HttpOrderPlacements`);
+ *   docs/adr/0011-order-placement-protocol.md.
  * - `seedInventory(db)` and `SEEDED_PRODUCTS`: the demo catalogue.
  */
 import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
@@ -20,6 +23,7 @@ import { InventoryRepository, type InventoryDb } from "./repository.ts";
 import { InventoryReservations } from "./reservations.ts";
 import { resolvers } from "./resolvers.ts";
 import { InventoryService } from "./service.ts";
+import { ReservationSweeper, type ReservationSweeperOptions } from "./sweeper.ts";
 
 export { InventoryReservations, type ReservationLineRequest, type ReservationResult, type ReservedLine } from "./reservations.ts";
 export { inventoryInternalRoutes, INTERNAL_RESERVATIONS_PATH } from "./internal-routes.ts";
@@ -32,6 +36,8 @@ export {
   type ReservationsForEvents,
 } from "./subscriptions.ts";
 export { seedInventory, SEEDED_PRODUCTS, type SeededProduct } from "./seed.ts";
+export { ReservationSweeper, type OrderPlacementsClient, type ReservationSweeperOptions, type SweepResult } from "./sweeper.ts";
+export { HttpOrderPlacements, type HttpOrderPlacementsOptions } from "./order-placements.ts";
 export type { InventoryDb, InventoryTx } from "./repository.ts";
 
 export interface InventorySubgraphDeps {
@@ -58,4 +64,12 @@ export function createInventorySubgraph(deps: InventorySubgraphDeps): SubgraphMo
 /** Inventory's reservations over a database handle; stateless, so one per process is enough. */
 export function createInventoryReservations(deps: { db: InventoryDb }): InventoryReservations {
   return new InventoryReservations(new InventoryRepository(deps.db));
+}
+
+/** The sweeper of unclaimed reservations over a database handle (start it once the process serves). */
+export function createReservationSweeper(
+  deps: { db: InventoryDb; reservations: InventoryReservations } & Omit<ReservationSweeperOptions, "repository" | "reservations">,
+): ReservationSweeper {
+  const { db, ...options } = deps;
+  return new ReservationSweeper({ ...options, repository: new InventoryRepository(db) });
 }

@@ -1,10 +1,19 @@
 // Runs the inventory subgraph alone, as its own HTTP service (hybrid and distributed shapes): it serves the
 // catalogue, the reservation endpoints orders calls over HTTP, and handles invoices.paid / orders.cancelled from
-// NATS JetStream. Inventory publishes no events, so it runs no outbox relay.
+// NATS JetStream, and sweeps holds whose order never appeared (asking orders at ORDERS_URL). Inventory publishes no
+// events, so it runs no outbox relay.
 import { NatsJetStreamTransport } from "@monograph/events";
 import { runSubgraphProcess } from "@monograph/platform";
 import { loadInventoryEnv } from "./env.ts";
-import { createInventoryReservations, createInventorySubgraph, inventoryInternalRoutes, registerInventorySubscriptions, seedInventory } from "./index.ts";
+import {
+  createInventoryReservations,
+  createInventorySubgraph,
+  createReservationSweeper,
+  HttpOrderPlacements,
+  inventoryInternalRoutes,
+  registerInventorySubscriptions,
+  seedInventory,
+} from "./index.ts";
 
 const env = loadInventoryEnv();
 
@@ -20,7 +29,18 @@ await runSubgraphProcess({
       startBackground: async () => {
         const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "inventory-subgraph" });
         await registerInventorySubscriptions(transport, { db: db.prisma, reservations });
-        return () => transport.close();
+        const sweeper = createReservationSweeper({
+          db: db.prisma,
+          reservations,
+          placements: new HttpOrderPlacements({ baseUrl: env.ORDERS_URL, internalSecret: config.INTERNAL_SECRET }),
+          graceMs: env.RESERVATION_GRACE_MS,
+          intervalMs: env.RESERVATION_SWEEP_INTERVAL_MS,
+        });
+        sweeper.start();
+        return async () => {
+          await sweeper.stop();
+          await transport.close();
+        };
       },
     };
   },

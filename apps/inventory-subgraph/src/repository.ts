@@ -134,6 +134,24 @@ export class InventoryRepository {
     return tx.reservation.create({ data: { orderId, status: "HELD", lines: { create: lines.map(({ sku, quantity }) => ({ sku, quantity })) } } });
   }
 
+  /**
+   * HELD reservations nobody confirmed, placed before `before`, oldest first: what the sweeper asks orders about.
+   */
+  findUnconfirmedHeld(before: Date, take: number): Promise<Reservation[]> {
+    return this.db.reservation.findMany({
+      where: { status: "HELD", confirmedAt: null, createdAt: { lt: before } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take,
+    });
+  }
+
+  /** Marks reservations as belonging to orders that exist: the sweeper never asks about them again. */
+  async confirm(orderIds: readonly string[]): Promise<number> {
+    if (orderIds.length === 0) return 0;
+    const { count } = await this.db.reservation.updateMany({ where: { orderId: { in: [...orderIds] }, confirmedAt: null }, data: { confirmedAt: new Date() } });
+    return count;
+  }
+
   /** Moves a reservation from one status to another, only if it is still in `from`. */
   async transition(tx: InventoryTx, reservationId: string, from: ReservationStatus, to: ReservationStatus): Promise<boolean> {
     const { count } = await tx.reservation.updateMany({ where: { id: reservationId, status: from }, data: { status: to } });

@@ -1,6 +1,7 @@
 import { DEFAULT_NATS_URL } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
 import { z } from "zod";
+import { CRASH_POINTS } from "./placement.ts";
 
 /**
  * What the orders process needs beyond the settings every subgraph process shares (those are read by
@@ -13,7 +14,15 @@ const ordersEnvSchema = z.object({
   NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
   /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
   EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
-});
+  /** Per call to inventory's reservation endpoints, in ms. */
+  INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * TEST ONLY: the process kills itself (SIGKILL) at this point of createOrder, for the fault tests of the order
+   * placement protocol. Refused when NODE_ENV=production.
+   */
+  ORDERS_CRASH_AT: z.enum(CRASH_POINTS).optional(),
+  NODE_ENV: z.string().optional(),
+}).refine((env) => !(env.ORDERS_CRASH_AT && env.NODE_ENV === "production"), { path: ["ORDERS_CRASH_AT"], message: "is for tests only, never in production" });
 
 export type OrdersEnv = z.infer<typeof ordersEnvSchema>;
 

@@ -100,4 +100,21 @@ describe("HttpInventoryClient", () => {
       logs.restore();
     }
   });
+
+  it("when inventory accepts the call but never answers, then it is SERVICE_UNAVAILABLE within the timeout", async () => {
+    const logs = captureLogs();
+    const hung = createServer(() => undefined);
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new HttpInventoryClient({ baseUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, internalSecret: SECRET, timeoutMs: 300 });
+      const started = Date.now();
+      const error = await client.reserve("o-5", [{ sku: "KB-1", quantity: 1 }]).catch((e: unknown) => e);
+      expect((error as DomainError).extensions?.code).toBe("SERVICE_UNAVAILABLE");
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      logs.restore();
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
 });

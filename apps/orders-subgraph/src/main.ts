@@ -3,7 +3,7 @@
 import { NatsJetStreamTransport, OutboxRelay } from "@monograph/events";
 import { runSubgraphProcess } from "@monograph/platform";
 import { loadOrdersEnv } from "./env.ts";
-import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions } from "./index.ts";
+import { createOrderPlacements, createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, ordersInternalRoutes, registerOrdersSubscriptions } from "./index.ts";
 
 const env = loadOrdersEnv();
 // The relay exists only once NATS is connected; until then its poll (on start) catches up on anything written.
@@ -15,9 +15,13 @@ await runSubgraphProcess({
   build: ({ db, config }) => ({
     subgraph: createOrdersSubgraph({
       db: db.prisma,
-      inventory: new HttpInventoryClient({ baseUrl: env.INVENTORY_URL, internalSecret: config.INTERNAL_SECRET }),
+      inventory: new HttpInventoryClient({ baseUrl: env.INVENTORY_URL, internalSecret: config.INTERNAL_SECRET, timeoutMs: env.INVENTORY_TIMEOUT_MS }),
       outbox: { notify: () => relay?.notify() },
+      // Fault tests only (ORDERS_CRASH_AT): die at once, as on a power cut, at the named point of createOrder.
+      onCrashPoint: env.ORDERS_CRASH_AT ? (point) => void (point === env.ORDERS_CRASH_AT && process.kill(process.pid, "SIGKILL")) : undefined,
     }),
+    // Inventory's sweeper asks here whether the orders of unconfirmed reservations exist.
+    extraRoutes: ordersInternalRoutes(createOrderPlacements({ db: db.prisma }), config.INTERNAL_SECRET),
     startBackground: async () => {
       const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "orders-subgraph" });
       await registerOrdersSubscriptions(transport, { db: db.prisma });

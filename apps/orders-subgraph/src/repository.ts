@@ -1,16 +1,17 @@
-import type { Order, OrderItem, Prisma, PrismaClient } from "@monograph/db";
+import type { Order, OrderItem, PlacementOutcome, Prisma, PrismaClient } from "@monograph/db";
 import type { OrderStatus } from "./status.ts";
 
 /**
  * The orders domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
  * entries). Touching another domain's model does not compile.
  */
-export type OrdersDb = Pick<PrismaClient, "order" | "orderItem" | "$transaction">;
+export type OrdersDb = Pick<PrismaClient, "order" | "orderItem" | "placement" | "$transaction">;
 /** Inside one of orders' transactions: its tables and the outbox. */
-export type OrdersTx = Pick<Prisma.TransactionClient, "order" | "orderItem" | "outboxEvent">;
+export type OrdersTx = Pick<Prisma.TransactionClient, "order" | "orderItem" | "placement" | "outboxEvent">;
 
 export type OrderRecord = Order;
 export type OrderItemRecord = OrderItem;
+export type { PlacementOutcome };
 
 export interface NewOrder {
   id: string;
@@ -92,6 +93,34 @@ export class OrdersRepository {
 
   findInTransaction(tx: OrdersTx, id: string): Promise<OrderRecord | null> {
     return tx.order.findUnique({ where: { id } });
+  }
+
+  /**
+   * Claims the order id for an order, in the transaction that inserts it. Fails with a unique violation when the
+   * id was already decided (ABANDONED: the sweeper or a failed attempt gave its stock back).
+   */
+  async claimPlacement(tx: OrdersTx, orderId: string): Promise<void> {
+    await tx.placement.create({ data: { orderId, outcome: "PLACED" } });
+  }
+
+  /**
+   * Decides every id not yet decided as ABANDONED (so it can never become an order), and returns each id's
+   * outcome. An order committing at the same moment waits on (or makes wait) the same primary key: exactly one
+   * of the two decisions stands.
+   */
+  async abandonUndecided(orderIds: readonly string[]): Promise<Map<string, PlacementOutcome>> {
+    if (orderIds.length === 0) return new Map();
+    const rows = await this.db.$transaction(async (tx) => {
+      await tx.placement.createMany({ data: orderIds.map((orderId) => ({ orderId, outcome: "ABANDONED" as const })), skipDuplicates: true });
+      return tx.placement.findMany({ where: { orderId: { in: [...orderIds] } } });
+    });
+    return new Map(rows.map((row) => [row.orderId, row.outcome]));
+  }
+
+  /** The ids among these that were abandoned. */
+  async abandonedAmong(orderIds: readonly string[]): Promise<Set<string>> {
+    const rows = await this.db.placement.findMany({ where: { orderId: { in: [...orderIds] }, outcome: "ABANDONED" }, select: { orderId: true } });
+    return new Set(rows.map((row) => row.orderId));
   }
 }
 

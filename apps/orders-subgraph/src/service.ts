@@ -18,6 +18,7 @@ import {
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
 import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
 import { isUuid, type OrdersLoaders } from "./loaders.ts";
+import { currentAttemptId, OrderPlacements, type CrashPoint } from "./placement.ts";
 import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
 import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";
 
@@ -60,6 +61,11 @@ export interface OrdersServiceDeps {
   /** Woken after each transaction that wrote an event. */
   outbox: OutboxNotifier;
   log?: (message: string, error?: unknown) => void;
+  /**
+   * Called at each named point of createOrder. TEST ONLY: an orders process started with ORDERS_CRASH_AT kills
+   * itself there (SIGKILL), so fault tests can crash it between the steps of placing an order.
+   */
+  onCrashPoint?: (point: CrashPoint) => void;
 }
 
 /** The orders domain's rules: placing and cancelling orders, and who may see which. */
@@ -68,18 +74,26 @@ export class OrdersService {
   private readonly inventory: InventoryClient;
   private readonly outbox: OutboxNotifier;
   private readonly log: (message: string, error?: unknown) => void;
+  private readonly placements: OrderPlacements;
+  private readonly onCrashPoint: ((point: CrashPoint) => void) | undefined;
 
   constructor(deps: OrdersServiceDeps) {
     this.repository = deps.repository;
+    this.placements = new OrderPlacements(deps.repository);
+    this.onCrashPoint = deps.onCrashPoint;
     this.inventory = deps.inventory;
     this.outbox = deps.outbox;
     this.log = deps.log ?? ((message, error) => log.error(error === undefined ? {} : { err: error }, message));
   }
 
   /**
-   * Places an order: validate, replay an earlier answer for a reused idempotency key, reserve the stock (which
-   * captures prices), then write the order, its lines and `orders.created` in ONE transaction. If that write
-   * fails, the reservation is released again (compensation), so a failed order holds no stock.
+   * Places an order, safely at every crash point (docs/adr/0011-order-placement-protocol.md): validate, replay an
+   * earlier answer for a reused idempotency key, reserve the stock under an order id derived from the customer and
+   * the key (so a retry continues the same attempt: inventory's reservation is idempotent per order id), then
+   * write the order, its placement, its lines and `orders.created` in ONE transaction. An attempt that fails after
+   * its reservation may exist is abandoned: its id is decided ABANDONED first, and only then is the stock released;
+   * if the order committed after all, abandoning finds it PLACED and releases nothing. What a crash leaves held,
+   * inventory's sweeper releases after its grace period, by the same rule.
    */
   async createOrder(caller: Caller, input: CreateOrderInput): Promise<OrderRecord> {
     const customerId = orderingUser(caller);
@@ -91,30 +105,37 @@ export class OrdersService {
       if (earlier) return this.replay(earlier, lines);
     }
 
-    const orderId = randomUUID();
+    const orderId = idempotencyKey ? await currentAttemptId(this.repository, customerId, idempotencyKey) : randomUUID();
+    this.crashPoint("before-reserve");
     let reserved: ReservedLine[];
     try {
       reserved = (await this.inventory.reserve(orderId, lines)).lines;
     } catch (error) {
+      const code = error instanceof DomainError ? error.extensions.code : undefined;
       // The outcome of a reservation that timed out is unknown: undo whatever may have been held.
-      if (error instanceof DomainError && error.extensions.code === ErrorCode.SERVICE_UNAVAILABLE) await this.release(orderId);
+      if (code === ErrorCode.SERVICE_UNAVAILABLE) await this.abandon(orderId);
       // A concurrent request with the same key may have taken the stock this one wanted: answer as it did.
       const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(customerId, idempotencyKey) : null;
       if (earlier) return this.replay(earlier, lines);
+      // This attempt's reservation was released meanwhile (abandoned): the next try starts a new attempt.
+      if (code === ErrorCode.INVALID_STATE_TRANSITION) throw attemptAbandoned();
       throw error;
     }
+    this.crashPoint("after-reserve");
 
     let priced: ReturnType<typeof priceLines>;
     try {
       priced = priceLines(lines, reserved);
     } catch (error) {
-      await this.release(orderId);
+      await this.abandon(orderId);
       throw error;
     }
 
     let order: OrderRecord;
     try {
       order = await this.repository.transaction(async (tx) => {
+        // First: the claim on the order id fails at once when the sweeper abandoned it (its stock is given back).
+        await this.repository.claimPlacement(tx, orderId);
         const created = await this.repository.insert(tx, { id: orderId, customerId, idempotencyKey, currency: priced.currency, totalCents: priced.totalCents, items: priced.items });
         const payload: OrderCreatedPayload = {
           orderId,
@@ -128,16 +149,32 @@ export class OrdersService {
         return created;
       });
     } catch (error) {
-      await this.release(orderId);
-      // Two requests with one idempotency key at the same moment: the unique index let the other one win.
+      // Two requests with one idempotency key at the same moment: the unique index let the other one win. It
+      // holds the same attempt's reservation, unless it continued another attempt.
       if (idempotencyKey && isUniqueViolation(error)) {
         const winner = await this.repository.findByIdempotencyKey(customerId, idempotencyKey);
-        if (winner) return this.replay(winner, lines);
+        if (winner) {
+          if (winner.id !== orderId) await this.abandon(orderId);
+          return this.replay(winner, lines);
+        }
       }
+      // Decides the attempt: PLACED if the transaction committed after all (then nothing is released), else
+      // ABANDONED and released. If even that fails (the database is away), the sweeper settles it later.
+      await this.abandon(orderId);
+      if (isUniqueViolation(error)) throw attemptAbandoned();
       throw error;
     }
     this.outbox.notify();
+    this.crashPoint("after-order");
     return order;
+  }
+
+  /**
+   * Answers inventory's sweeper: PLACED or ABANDONED for each order id, deciding undecided ones as ABANDONED
+   * (see OrderPlacements).
+   */
+  settlePlacements(orderIds: readonly string[]): Promise<Record<string, "PLACED" | "ABANDONED">> {
+    return this.placements.settle(orderIds);
   }
 
   /** Cancels a PENDING_PAYMENT order; inventory and billing react to `orders.cancelled`. */
@@ -145,21 +182,25 @@ export class OrdersService {
     requireSignedIn(caller);
     const [order] = isUuid(id) ? await this.repository.findManyByIds([id]) : [];
     if (!order || !canSee(caller, order)) throw notFound("No such order.", { id });
+    // Cancelling a cancelled order answers it: the retry of a cancellation that took effect.
+    if (order.status === "CANCELLED") return order;
     assertTransition(order.status, "CANCELLED");
 
     const cancelled = await this.repository.transaction(async (tx) => {
       if (!(await this.repository.transition(tx, id, "PENDING_PAYMENT", "CANCELLED"))) {
         // It moved between our read and this update (its invoice was just paid).
         const current = await this.repository.findInTransaction(tx, id);
+        // Or a concurrent cancellation won: that is this request's outcome too, with no second event.
+        if (current?.status === "CANCELLED") return { order: current, cancelled: false };
         throw invalidTransition(current?.status ?? order.status, "CANCELLED");
       }
       const updated = (await this.repository.findInTransaction(tx, id))!;
       const payload: OrderCancelledPayload = { orderId: id, customerId: updated.customerId, cancelledAt: updated.updatedAt.toISOString() };
       await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED, payload, occurredAt: updated.updatedAt });
-      return updated;
+      return { order: updated, cancelled: true };
     });
-    this.outbox.notify();
-    return cancelled;
+    if (cancelled.cancelled) this.outbox.notify();
+    return cancelled.order;
   }
 
   /** One order: yours, or any for an admin. Anything else reads as "no such order", so ids cannot be probed. */
@@ -225,14 +266,28 @@ export class OrdersService {
     return order;
   }
 
-  /** Compensation: best effort, because the caller is already failing. A release that fails leaves stock held. */
-  private async release(orderId: string): Promise<void> {
+  /**
+   * Gives up an attempt whose reservation may exist: decide its id ABANDONED (unless its order committed), then
+   * release. Best effort, because the caller is already failing: what fails here, the sweeper settles later.
+   */
+  private async abandon(orderId: string): Promise<void> {
     try {
+      const outcome = (await this.placements.settle([orderId]))[orderId];
+      if (outcome !== "ABANDONED") return;
       await this.inventory.release(orderId);
     } catch (error) {
-      this.log(`could not release the reservation of failed order ${orderId}; its stock stays held`, error);
+      this.log(`could not give up attempt ${orderId} now; inventory's sweeper will release its stock after its grace period`, error);
     }
   }
+
+  private crashPoint(point: CrashPoint): void {
+    this.onCrashPoint?.(point);
+  }
+}
+
+/** An attempt the sweeper (or a failure) gave up while this request was on it; a retry starts the next attempt. */
+function attemptAbandoned(): DomainError {
+  return new DomainError(ErrorCode.SERVICE_UNAVAILABLE, "Placing this order took too long and was abandoned; nothing was ordered. Please try again.");
 }
 
 function requireSignedIn(caller: Caller): void {

@@ -10,6 +10,7 @@ import { applyMigrations, type MigrationResult, type SqlExecutor } from "./migra
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/client.ts";
 export * from "./migrate.ts";
+export { isDatabaseUnavailable } from "./errors.ts";
 
 /** Where the data lives: a real PostgreSQL (`url`) or the embedded PGlite (`dataDir`, or "memory://"). */
 export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
@@ -96,7 +97,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await client.end();
     }
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  // A server that stops answering (frozen, a lost network) must fail a request, not hang it: 5 s to get a connection.
+  const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
   // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
   pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));

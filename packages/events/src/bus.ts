@@ -60,6 +60,13 @@ export interface EventSubscriber {
 export interface EventPublisher {
   /** Resolves once the transport can no longer lose the event (see guarantee 5 above); rejects otherwise. */
   publish(event: IntegrationEvent): Promise<void>;
+  /**
+   * Optional: hands many events over at once (pipelined on one connection, in this order), and answers per event
+   * `null` (accepted, as `publish` resolving) or the error. A relay with a batch transport publishes a whole batch
+   * in one round trip, and, when NONE of a batch is accepted (the transport is away), backs off as a whole instead
+   * of waiting out a timeout per row.
+   */
+  publishMany?(events: readonly IntegrationEvent[]): Promise<(Error | null)[]>;
 }
 
 /** Moves events from the relay to the subscribers: in-process (monolith) or NATS JetStream (separate processes). */

@@ -126,4 +126,33 @@ describe("NATS JetStream transport", () => {
     }
     await expect(NatsJetStreamTransport.deleteStream({ servers: NATS_URL, prefix: scratch })).resolves.toBeUndefined();
   });
+
+  it("when a handler takes longer than the ack wait, then its in-progress heartbeats keep the message from being redelivered", async () => {
+    const transport = await NatsJetStreamTransport.connect({ servers: NATS_URL, prefix, ackWaitMs: 1_000, log: quiet });
+    transports.push(transport);
+    const deliveries: number[] = [];
+    let finished = false;
+    await transport.subscribe("slow", ["orders.slow"], async () => {
+      deliveries.push(Date.now());
+      // Three ack waits long: without the heartbeats JetStream would hand it out again after one.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      finished = true;
+    });
+    await transport.publish(createEvent({ source: "orders", type: "orders.slow", payload: {} }));
+    await expect.poll(() => finished, { timeout: 15_000 }).toBe(true);
+    // One more ack wait: nothing was queued for redelivery meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(deliveries).toHaveLength(1);
+  });
+
+  it("when the connection is gone, then publishMany refuses the whole batch at once instead of waiting out a timeout per event", async () => {
+    const transport = await open();
+    await (transport as unknown as { nc: { close(): Promise<void> } }).nc.close();
+    const events = [1, 2, 3].map(() => createEvent({ source: "orders", type: "orders.created", payload: {} }));
+    const started = Date.now();
+    const results = await transport.publishMany(events);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(results.map((result) => result?.message)).toEqual(["NATS is not connected", "NATS is not connected", "NATS is not connected"]);
+    transports.splice(transports.indexOf(transport), 1);
+  });
 });

@@ -27,8 +27,14 @@ export interface NatsJetStreamTransportOptions {
   prefix?: string;
   /** Shown in NATS monitoring, e.g. "orders-subgraph". */
   connectionName?: string;
-  /** How long JetStream waits for an ack before redelivering a message in progress. Default 30 s. */
+  /**
+   * How long JetStream waits for an ack before it redelivers a message to another pull (the same process after a
+   * reconnect, or the successor of a process that died with events in hand). Default 5 s. A handler still working
+   * tells JetStream so every `ackWaitMs / 2` (`msg.working()`), so a slow handler is not redelivered meanwhile.
+   */
   ackWaitMs?: number;
+  /** How long a publish waits for JetStream's acknowledgement. Default 5 s. */
+  publishTimeoutMs?: number;
   /** First redelivery delay after a handler failed; doubles per delivery. Default 1 s. */
   retryBaseMs?: number;
   /** Longest redelivery delay. Default 60 s. */
@@ -61,12 +67,22 @@ const MS_TO_NANOS = 1_000_000;
  * - A message is acked only after the handler resolved (its transaction committed); a failing handler's message
  *   is nak'ed with an exponential delay and redelivered without limit; a message that is not an event at all
  *   is terminated (it could never succeed).
+ * - **A consumer that dies with events in hand** (at most 16 per subscription) loses nothing: JetStream redelivers
+ *   them once the ack wait (`ackWaitMs`, 5 s) has passed, to whichever process pulls next on the same durable
+ *   consumer, typically its restarted successor. While a handler runs, an in-progress heartbeat
+ *   (`msg.working()`, every `ackWaitMs / 2`) keeps its message from being redelivered to someone else, so the ack
+ *   wait can be short without doubling slow handlers (the inbox would absorb a double anyway).
+ * - `publishMany` pipelines a whole batch of the relay on the connection and answers per event. While the
+ *   connection is down (between a `disconnect` and a `reconnect`), it refuses at once instead of waiting out
+ *   `publishTimeoutMs` per event, and the relay pauses (see OutboxRelay).
  */
 export class NatsJetStreamTransport implements EventTransport {
   readonly streamName: string;
   private readonly subjectRoot: string;
   private readonly consumers: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
   private closing: Promise<void> | undefined;
+  /** False between a `disconnect` and a `reconnect` of the NATS connection. */
+  private connected = true;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -78,6 +94,22 @@ export class NatsJetStreamTransport implements EventTransport {
     const prefix = options.prefix ? sanitizeToken(options.prefix) : "";
     this.streamName = streamNameFor(options.prefix);
     this.subjectRoot = prefix ? `${prefix}.events` : "events";
+    void this.watchConnection();
+  }
+
+  private async watchConnection(): Promise<void> {
+    try {
+      for await (const status of this.nc.status()) {
+        if (status.type === "disconnect") this.connected = false;
+        else if (status.type === "reconnect") this.connected = true;
+      }
+    } catch {
+      // The connection closed: nothing left to watch.
+    }
+  }
+
+  private get ackWaitMs(): number {
+    return this.options.ackWaitMs ?? 5_000;
   }
 
   /** Connects (reconnecting forever if the connection drops later) and makes sure the stream exists. */
@@ -124,8 +156,23 @@ export class NatsJetStreamTransport implements EventTransport {
   }
 
   async publish(event: IntegrationEvent): Promise<void> {
-    const wire: WireEvent = { id: event.id, type: event.type, source: event.source, occurredAt: event.occurredAt.toISOString(), payload: event.payload };
-    await this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id });
+    const [error] = await this.publishMany([event]);
+    if (error) throw error;
+  }
+
+  async publishMany(events: readonly IntegrationEvent[]): Promise<(Error | null)[]> {
+    if (!this.connected || this.nc.isClosed()) {
+      const error = new Error("NATS is not connected");
+      return events.map(() => error);
+    }
+    const timeout = this.options.publishTimeoutMs ?? 5_000;
+    const results = await Promise.allSettled(
+      events.map((event) => {
+        const wire: WireEvent = { id: event.id, type: event.type, source: event.source, occurredAt: event.occurredAt.toISOString(), payload: event.payload };
+        return this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id, timeout });
+      }),
+    );
+    return results.map((result) => (result.status === "fulfilled" ? null : result.reason instanceof Error ? result.reason : new Error(String(result.reason))));
   }
 
   async subscribe(consumer: string, eventTypes: readonly string[], handler: EventHandler): Promise<void> {
@@ -157,10 +204,14 @@ export class NatsJetStreamTransport implements EventTransport {
           message.term();
           continue;
         }
+        // In progress: JetStream must not hand this message to someone else while the handler works on it.
+        const heartbeat = setInterval(() => message.working(), Math.max(100, Math.floor(this.ackWaitMs / 2)));
         try {
           await handler(event);
+          clearInterval(heartbeat);
           message.ack();
         } catch (error) {
+          clearInterval(heartbeat);
           const delay = backoffDelay(message.info.deliveryCount, this.options.retryBaseMs ?? 1_000, this.options.retryMaxMs ?? 60_000);
           this.log(`${label} failed to handle ${event.type} ${event.id} (delivery ${message.info.deliveryCount}); redelivering in ${delay} ms`, error);
           message.nak(delay);
@@ -192,7 +243,7 @@ export class NatsJetStreamTransport implements EventTransport {
       ack_policy: AckPolicy.Explicit,
       // A consumer created after events were published still gets them: its inbox skips what it already handled.
       deliver_policy: DeliverPolicy.All,
-      ack_wait: (this.options.ackWaitMs ?? 30_000) * MS_TO_NANOS,
+      ack_wait: this.ackWaitMs * MS_TO_NANOS,
       max_deliver: -1,
     };
     try {

@@ -168,4 +168,63 @@ describe("outbox relay", () => {
     expect(error).toBeInstanceOf(DeliveryFailedError);
     expect((error as DeliveryFailedError).failedConsumers).toEqual(["broken"]);
   });
+
+  describe("with a batch transport (publishMany, as NATS JetStream)", () => {
+    /** A transport that takes whole batches, and can be "away": then it accepts nothing, as NATS while it is down. */
+    function batchTransport() {
+      const calls: string[][] = [];
+      const transport = {
+        away: false,
+        calls,
+        published: [] as string[],
+        publish: async () => Promise.reject(new Error("use publishMany")),
+        publishMany: async (events: readonly IntegrationEvent[]) => {
+          calls.push(events.map((event) => event.id));
+          if (transport.away) return events.map(() => new Error("NATS is not connected"));
+          transport.published.push(...events.map((event) => event.id));
+          return events.map(() => null);
+        },
+      };
+      return transport;
+    }
+
+    it("when rows are pending, then a batch goes out in one call and is stamped at once", async () => {
+      const transport = batchTransport();
+      for (const n of [1, 2, 3, 4, 5]) await record("orders", "orders.created", { n });
+      const relay = new OutboxRelay({ db: db.prisma, transport, sources: ["orders"], batchSize: 3, log: quiet });
+      expect(await relay.flush()).toEqual({ published: 5, failed: 0 });
+      expect(transport.calls.map((batch) => batch.length)).toEqual([3, 2]);
+      expect(await db.prisma.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+    });
+
+    it("when the transport is away, then the relay pauses as a whole (one try per pause, not one per row), and sends everything in one batch when it is back", async () => {
+      const transport = batchTransport();
+      transport.away = true;
+      for (const n of [1, 2, 3, 4]) await record("orders", "orders.created", { n });
+      const logged: string[] = [];
+      const relay = new OutboxRelay({ db: db.prisma, transport, sources: ["orders"], pollIntervalMs: 20, pauseBaseMs: 200, pauseMaxMs: 400, log: (message) => logged.push(message) });
+      relay.start();
+      try {
+        await expect.poll(() => transport.calls.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+        expect(relay.paused).toBe(true);
+        // Many wake-ups during the pause try nothing: polls every 20 ms, yet at most a few tries in 300 ms.
+        for (let i = 0; i < 20; i += 1) relay.notify();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(transport.calls.length).toBeLessThanOrEqual(3);
+        // Every try was the whole batch, oldest first, at once.
+        for (const batch of transport.calls) expect(batch).toHaveLength(4);
+
+        transport.away = false;
+        await expect.poll(() => transport.published.length, { timeout: 5_000 }).toBe(4);
+        expect(relay.paused).toBe(false);
+        await expect.poll(() => db.prisma.outboxEvent.count({ where: { publishedAt: null } }), { timeout: 5_000 }).toBe(0);
+      } finally {
+        await relay.stop();
+      }
+      // Logged once when it went away (and once when it came back), not once per row and try.
+      expect(logged.filter((message) => message.includes("seems away"))).toHaveLength(1);
+      expect(relay.totals).toMatchObject({ published: 4 });
+      expect(relay.totals.pauses).toBeGreaterThanOrEqual(1);
+    });
+  });
 });

@@ -20,7 +20,17 @@ export interface OutboxRelayOptions {
   retryBaseMs?: number;
   /** Longest delay between two attempts of one row. Default 60 s. */
   retryMaxMs?: number;
+  /**
+   * With a batch transport (`publishMany`): first pause of the whole relay after a batch of which nothing was
+   * accepted (the transport is away); it doubles per failed batch, up to `pauseMaxMs`, and ends on the first
+   * success. Default 500 ms.
+   */
+  pauseBaseMs?: number;
+  /** Longest pause of the whole relay. Default 15 s. */
+  pauseMaxMs?: number;
   log?: EventsLogger;
+  /** Called after each pass that did something (metrics hook). */
+  onPass?: (result: FlushResult) => void;
 }
 
 export interface FlushResult {
@@ -36,6 +46,11 @@ export interface FlushResult {
  * twice; consumers deduplicate, so this costs a little work, never correctness. A row that fails to publish is
  * retried with exponential backoff (kept in memory: a restarted relay retries at once) and never blocks the rows
  * behind it.
+ *
+ * With a batch transport (`publishMany`, NATS JetStream) a batch of up to `batchSize` rows goes out in one round
+ * trip and is stamped in one statement; when the transport accepts none of a batch (it is away), the whole relay
+ * pauses, 0.5 s doubling up to 15 s, logging once, and publishes everything pending in batches as soon as a try
+ * succeeds: no row waits out a publish timeout of its own.
  */
 export class OutboxRelay implements OutboxNotifier {
   private readonly db: OutboxReader;
@@ -53,6 +68,13 @@ export class OutboxRelay implements OutboxNotifier {
   private chain: Promise<unknown> = Promise.resolve();
   private queuedPass: Promise<FlushResult> | undefined;
   private wakeScheduled = false;
+  private readonly pauseBaseMs: number;
+  private readonly pauseMaxMs: number;
+  /** Consecutive batches of which the transport accepted nothing, and the time until which passes wait. */
+  private failedBatches = 0;
+  private pausedUntil = 0;
+  /** Running totals since start, for metrics to read. */
+  readonly totals: FlushResult & { pauses: number } = { published: 0, failed: 0, pauses: 0 };
 
   constructor(options: OutboxRelayOptions) {
     if (options.sources.length === 0) throw new Error("An outbox relay needs at least one source to relay.");
@@ -63,7 +85,17 @@ export class OutboxRelay implements OutboxNotifier {
     this.batchSize = options.batchSize ?? 100;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 60_000;
+    this.pauseBaseMs = options.pauseBaseMs ?? 500;
+    this.pauseMaxMs = options.pauseMaxMs ?? 15_000;
     this.log = options.log ?? consoleLogger;
+    this.onPass = options.onPass;
+  }
+
+  private readonly onPass: ((result: FlushResult) => void) | undefined;
+
+  /** True while the relay waits for its transport to come back (nothing of the last batch was accepted). */
+  get paused(): boolean {
+    return Date.now() < this.pausedUntil;
   }
 
   /** Starts polling and delivers what is already pending. Register every subscription before this. */
@@ -105,9 +137,15 @@ export class OutboxRelay implements OutboxNotifier {
   /** Passes run one at a time; a normal pass already waiting to run absorbs further wake-ups. */
   private pass(ignoreBackoff: boolean): Promise<FlushResult> {
     if (!ignoreBackoff && this.queuedPass) return this.queuedPass;
-    const run = this.chain.then(() => {
+    const run = this.chain.then(async () => {
       if (!ignoreBackoff) this.queuedPass = undefined;
-      return this.deliverPending(ignoreBackoff);
+      // The transport is away: a wake-up or a poll waits for the pause to end (flush does not).
+      if (!ignoreBackoff && this.paused) return { published: 0, failed: 0 };
+      const result = await this.deliverPending(ignoreBackoff);
+      this.totals.published += result.published;
+      this.totals.failed += result.failed;
+      if (result.published > 0 || result.failed > 0) this.onPass?.(result);
+      return result;
     });
     if (!ignoreBackoff) this.queuedPass = run;
     this.chain = run.catch(() => undefined);
@@ -128,8 +166,16 @@ export class OutboxRelay implements OutboxNotifier {
           take: this.batchSize,
         });
         if (rows.length === 0) return result;
+        for (const row of rows) tried.add(row.id);
+        if (this.transport.publishMany) {
+          const { published, failed } = await this.deliverBatch(rows);
+          result.published += published;
+          result.failed += failed;
+          // Nothing accepted: the transport is away. Stop here and pause, rather than try every row in turn.
+          if (published === 0 && failed > 0) return result;
+          continue;
+        }
         for (const row of rows) {
-          tried.add(row.id);
           if (await this.deliver(row)) result.published += 1;
           else result.failed += 1;
         }
@@ -141,8 +187,48 @@ export class OutboxRelay implements OutboxNotifier {
     }
   }
 
+  /**
+   * One batch through `publishMany`, in one round trip; the accepted rows are stamped in one statement. When none
+   * is accepted the whole relay pauses (exponential, capped) and the rows keep no backoff of their own: they go
+   * first when the transport is back. When only some fail, those back off row by row, as with `deliver`.
+   */
+  private async deliverBatch(rows: OutboxEvent[]): Promise<FlushResult> {
+    const results = await this.transport.publishMany!(rows.map(toEvent)).catch((error: unknown) => rows.map(() => (error instanceof Error ? error : new Error(String(error)))));
+    const accepted = rows.filter((_, index) => !results[index]);
+    const rejected = rows.filter((_, index) => results[index]);
+    if (accepted.length === 0 && rejected.length > 0) {
+      this.failedBatches += 1;
+      const pause = backoffDelay(this.failedBatches, this.pauseBaseMs, this.pauseMaxMs);
+      this.pausedUntil = Date.now() + pause;
+      this.totals.pauses += 1;
+      // Once when it goes away, then every 20th failed try: not once per row.
+      if (this.failedBatches % 20 === 1) {
+        this.log(`could not publish ${rejected.length} event(s); the transport seems away, retrying in ${pause} ms`, results.find(Boolean));
+      }
+      await this.db.outboxEvent.updateMany({ where: { id: { in: rejected.map((row) => row.id) } }, data: { attempts: { increment: 1 } } }).catch(() => undefined);
+      return { published: 0, failed: rejected.length };
+    }
+    if (this.failedBatches > 0) this.log(`the transport is back after ${this.failedBatches} failed batch(es)`);
+    this.failedBatches = 0;
+    this.pausedUntil = 0;
+    for (const [index, row] of rows.entries()) {
+      const error = results[index];
+      if (!error) continue;
+      const attempts = row.attempts + 1;
+      this.retryAt.set(row.id, Date.now() + backoffDelay(attempts, this.retryBaseMs, this.retryMaxMs));
+      this.log(`could not publish ${row.type} ${row.id} (attempt ${attempts})`, error);
+    }
+    if (rejected.length > 0) {
+      await this.db.outboxEvent.updateMany({ where: { id: { in: rejected.map((row) => row.id) } }, data: { attempts: { increment: 1 } } }).catch(() => undefined);
+    }
+    for (const row of accepted) this.retryAt.delete(row.id);
+    // If this stamp is lost, the rows are published again later: consumers deduplicate.
+    await this.db.outboxEvent.updateMany({ where: { id: { in: accepted.map((row) => row.id) } }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
+    return { published: accepted.length, failed: rejected.length };
+  }
+
   private async deliver(row: OutboxEvent): Promise<boolean> {
-    const event: IntegrationEvent = { id: row.id, type: row.type, source: row.source, occurredAt: row.occurredAt, payload: row.payload };
+    const event = toEvent(row);
     try {
       await this.transport.publish(event);
     } catch (error) {
@@ -157,4 +243,8 @@ export class OutboxRelay implements OutboxNotifier {
     await this.db.outboxEvent.update({ where: { id: row.id }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
     return true;
   }
+}
+
+function toEvent(row: OutboxEvent): IntegrationEvent {
+  return { id: row.id, type: row.type, source: row.source, occurredAt: row.occurredAt, payload: row.payload };
 }

@@ -129,3 +129,17 @@ describe("maskError", () => {
     expect(hidden).toEqual(['duplicate key value violates unique constraint "users_email_key" at postgres://db.internal']);
   });
 });
+
+describe("maskError, when the database is away", () => {
+  it("when the original error is a lost database connection, then the client sees SERVICE_UNAVAILABLE, retryable, without internals", () => {
+    const original = Object.assign(new Error("Can't reach database server at 10.0.0.7:5432"), { code: "P1001" });
+    const hidden: string[] = [];
+    const masked = maskError({ message: original.message, path: ["me"] }, (h) => hidden.push(h.message), original);
+    expect(masked).toEqual({
+      message: "The service's database is not available right now. Please try again shortly.",
+      path: ["me"],
+      extensions: { code: "SERVICE_UNAVAILABLE", retryable: true },
+    });
+    expect(hidden).toEqual([original.message]);
+  });
+});

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "@monograph/db";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**
@@ -74,13 +75,18 @@ export function isPublicCode(code: unknown): code is string {
  * (minus any stack trace); anything else (a bug, a SQL error, a failed fetch naming an internal URL) becomes a
  * generic INTERNAL_SERVER_ERROR, and the original is reported through `onHidden` for the logs.
  */
-export function maskError(formatted: GraphQLFormattedError, onHidden?: (formatted: GraphQLFormattedError) => void): GraphQLFormattedError {
+export function maskError(
+  formatted: GraphQLFormattedError,
+  onHidden?: (formatted: GraphQLFormattedError) => void,
+  original?: unknown,
+): GraphQLFormattedError {
   const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
   const code = extensions.code;
   if (isPublicCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     return { ...formatted, extensions };
   }
   onHidden?.(formatted);
+  if (original !== undefined && isDatabaseUnavailable(original)) return databaseUnavailableError(formatted);
   return {
     message: "Internal server error",
     ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -88,3 +94,31 @@ export function maskError(formatted: GraphQLFormattedError, onHidden?: (formatte
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
 }
+
+const DATABASE_UNAVAILABLE_MESSAGE = "The service's database is not available right now. Please try again shortly.";
+
+/** A database that cannot be reached, as a client sees it: SERVICE_UNAVAILABLE, worth retrying, no internals. */
+export const databaseUnavailable = () => new DomainError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, { retryable: true });
+
+function databaseUnavailableError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    message: DATABASE_UNAVAILABLE_MESSAGE,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true },
+  };
+}
+
+/**
+ * An error raised while executing a subgraph, as JSON for the gateway, when the subgraph runs in the gateway's
+ * process: a database that cannot be reached becomes SERVICE_UNAVAILABLE here, where the original error (and its
+ * driver code) is still at hand; everything else is left to the gateway's masking.
+ */
+export function subgraphErrorJSON(error: GraphQLError): GraphQLFormattedError {
+  const json = error.toJSON();
+  const code = json.extensions?.code;
+  if ((code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) && isDatabaseUnavailable(error.originalError)) return databaseUnavailableError(json);
+  return json;
+}
+
+export { isDatabaseUnavailable };

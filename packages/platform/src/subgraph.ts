@@ -60,7 +60,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
     formatError: (formatted, error) =>
-      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error")),
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
   });
   return startHttpServer({
     apollo,

@@ -26,8 +26,11 @@ export interface RunningShape {
   gateway: RunningMonograph;
   /** Subgraph processes of this shape, by name. */
   processes: Map<SubgraphName, SubgraphProcess>;
-  /** Starts a subgraph process again, after it stopped or crashed: same port, same database, same settings. */
-  restart(name: SubgraphName): Promise<SubgraphProcess>;
+  /**
+   * Starts a subgraph process again, after it stopped or crashed: same port, same database, same settings, plus
+   * `env` for this run only (a fault test's switch, say).
+   */
+  restart(name: SubgraphName, env?: NodeJS.ProcessEnv): Promise<SubgraphProcess>;
   stop(): Promise<void>;
 }
 
@@ -68,24 +71,28 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       return { ...env, PGLITE_DATA_DIR: dataDir };
     };
 
-    // An orders process whose inventory stays in the gateway reserves stock there: the gateway's port comes first.
-    const gatewayPort = remote.includes("orders") && !remote.includes("inventory") ? await freePort() : 0;
+    // An orders process whose inventory stays in the gateway reserves stock there, and an inventory process whose
+    // orders stays in the gateway asks it about unconfirmed holds: the gateway's port comes first. So does the
+    // orders process's, which inventory's sweeper asks and which starts after inventory.
+    const gatewayPort = remote.includes("orders") !== remote.includes("inventory") ? await freePort() : 0;
+    const ordersPort = remote.includes("orders") ? await freePort() : 0;
     const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
     // Inventory first: an orders process needs its URL.
     const order = [...remote.filter((name) => name === "inventory"), ...remote.filter((name) => name !== "inventory")];
     for (const name of order) {
       const inventoryUrl = processes.get("inventory")?.url ?? (gatewayPort ? `http://127.0.0.1:${gatewayPort}` : undefined);
-      const env = { ...envFor(name), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}) };
+      const ordersUrl = `http://127.0.0.1:${ordersPort || gatewayPort}`;
+      const env = { ...envFor(name), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}), ...(name === "inventory" ? { ORDERS_URL: ordersUrl } : {}) };
       envs.set(name, env);
-      processes.set(name, await startSubgraphProcess({ name, port: 0, env }));
+      processes.set(name, await startSubgraphProcess({ name, port: name === "orders" ? ordersPort : 0, env }));
       cleanups.push(() => processes.get(name)!.stop());
     }
-    const restart = async (name: SubgraphName) => {
+    const restart = async (name: SubgraphName, env: NodeJS.ProcessEnv = {}) => {
       const previous = processes.get(name);
       if (!previous) throw new Error(`${name} does not run in a process of its own in the ${shape} shape.`);
       await previous.stop();
       const port = Number(new URL(previous.url).port);
-      const child = await startSubgraphProcess({ name, port, env: envs.get(name)! });
+      const child = await startSubgraphProcess({ name, port, env: { ...envs.get(name)!, ...env } });
       processes.set(name, child);
       return child;
     };

@@ -1,0 +1,45 @@
+import { CALLER_HEADER, signCaller } from "@monograph/platform";
+import { z } from "zod";
+import type { OrderPlacementsClient } from "./sweeper.ts";
+
+export interface HttpOrderPlacementsOptions {
+  /** Orders' base URL (its own process, or the gateway's when orders runs there), without /graphql. */
+  baseUrl: string;
+  internalSecret: string;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const answer = z.object({ outcomes: z.record(z.string(), z.enum(["PLACED", "ABANDONED"])) });
+
+/**
+ * The sweeper's question to orders over HTTP (`POST {baseUrl}/internal/orders/placements`), signed as the
+ * inventory service. Anything but a well-formed answer throws, and the sweeper tries again later: nothing is
+ * released on doubt.
+ */
+export class HttpOrderPlacements implements OrderPlacementsClient {
+  private readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: HttpOrderPlacementsOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async settle(orderIds: readonly string[]): Promise<Record<string, "PLACED" | "ABANDONED">> {
+    const response = await this.fetch(`${this.baseUrl}/internal/orders/placements`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        [CALLER_HEADER]: await signCaller(this.options.internalSecret, { kind: "service", service: "inventory" }),
+      },
+      body: JSON.stringify({ orderIds }),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const parsed = answer.safeParse(body);
+    if (!response.ok || !parsed.success) throw new Error(`orders answered ${response.status} to the placements question`);
+    return parsed.data.outcomes;
+  }
+}
