@@ -29,6 +29,11 @@ const gatewayEnvSchema = sharedEnvSchema
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
+    /**
+     * safelist: only the recorded operations (packages/schema/persisted-operations.json) run, by hash or full text;
+     * open: any document, and APQ registers new ones. Default: safelist when NODE_ENV=production, open otherwise.
+     */
+    OPERATIONS: z.enum(["safelist", "open"]).optional(),
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -42,6 +47,8 @@ export interface GatewayConfig {
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
   explorer: boolean;
   introspection: boolean;
+  /** Which documents the gateway runs: the recorded operations only, or any. */
+  operations: "safelist" | "open";
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -62,5 +69,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     remoteSubgraphs,
     explorer: parsed.EXPLORER ?? !production,
     introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+    operations: parsed.OPERATIONS ?? (production ? "safelist" : "open"),
   };
 }

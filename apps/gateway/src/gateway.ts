@@ -2,9 +2,11 @@ import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { callerFromAuthorization, maskError, startHttpServer, type HttpServerOptions, type ReadinessCheck, type RunningServer } from "@monograph/platform";
+import type { PersistedOperationManifest } from "@monograph/schema";
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+import { safelistServerOptions } from "./safelist.ts";
 
 /** Where one subgraph runs: inside the gateway's process, or behind a URL. */
 export type SubgraphLocation = ({ kind: "in-process" } & InProcessSubgraph) | { kind: "remote"; url: string };
@@ -25,6 +27,11 @@ export interface GatewayOptions {
   host?: string;
   /** Schema introspection (default true; the app turns it off in production unless enabled). */
   introspection?: boolean;
+  /**
+   * Runs only these operations (OPERATIONS=safelist), by persisted-query hash or as their full text. Omitted: any
+   * document, with automatic persisted queries (APQ) registering new ones.
+   */
+  safelist?: PersistedOperationManifest;
   readiness?: Record<string, ReadinessCheck>;
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
@@ -48,14 +55,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       return new SignedRemoteDataSource(name, target, options.internalSecret);
     },
   });
+  const safelist = options.safelist ? safelistServerOptions<GatewayContext>(options.safelist) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    persistedQueries: safelist?.persistedQueries,
     introspection: options.introspection ?? true,
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(safelist?.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskError(formatted, (hidden) => console.error("[gateway] internal error:", hidden.message)),
   });

@@ -19,7 +19,7 @@ import {
 } from "@monograph/inventory-subgraph";
 import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
 import { fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
-import { readCommittedSupergraph } from "@monograph/schema";
+import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { mainFlowExplorer } from "./explorer-examples.ts";
@@ -82,6 +82,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       port: config.port,
       host: config.host,
       introspection: config.introspection,
+      safelist: config.operations === "safelist" ? readPersistedOperations() : undefined,
       readiness: db ? { database: db.ping } : {},
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
