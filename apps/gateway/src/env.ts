@@ -99,6 +99,11 @@ const gatewayEnvSchema = sharedEnvSchema
     REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     /** Usage reporting to the gateway's database, for schema:check --usage (src/usage.ts). Default: on. */
     USAGE_REPORTING: flag,
+    /**
+     * safelist: only the recorded operations (packages/schema/persisted-operations.json) run, by hash or full text;
+     * open: any document, and APQ registers new ones. Default: safelist when NODE_ENV=production, open otherwise.
+     */
+    OPERATIONS: z.enum(["safelist", "open"]).optional(),
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -121,6 +126,8 @@ export interface GatewayConfig {
   fieldSuggestions: boolean;
   /** Record which schema coordinates each client's operations use (USAGE_REPORTING). */
   usageReporting: boolean;
+  /** Which documents the gateway runs: the recorded operations only, or any. */
+  operations: "safelist" | "open";
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -159,5 +166,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     edge: edgeSettingsFrom(parsed, { deadlineMs: parsed.REQUEST_DEADLINE_MS }),
     fieldSuggestions: !production,
     usageReporting: parsed.USAGE_REPORTING ?? true,
+    operations: parsed.OPERATIONS ?? (production ? "safelist" : "open"),
   };
 }

@@ -16,9 +16,11 @@ import {
   type ReadinessCheck,
   type RunningServer,
 } from "@monograph/platform";
+import type { PersistedOperationManifest } from "@monograph/schema";
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+import { safelistServerOptions } from "./safelist.ts";
 import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
 import { clientAddress, TRUST_NO_PROXY, type TrustProxy } from "./throttle-address.ts";
 import { signInThrottlePlugin, type ThrottleOptions } from "./throttle.ts";
@@ -47,6 +49,11 @@ export interface GatewayOptions {
   host?: string;
   /** Schema introspection (default true; the app turns it off in production unless enabled). */
   introspection?: boolean;
+  /**
+   * Runs only these operations (OPERATIONS=safelist), by persisted-query hash or as their full text. Omitted: any
+   * document, with automatic persisted queries (APQ) registering new ones.
+   */
+  safelist?: PersistedOperationManifest;
   readiness?: Record<string, ReadinessCheck>;
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
@@ -85,15 +92,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const fieldSuggestions = options.fieldSuggestions ?? true;
   // Checked before the query planner sees the operation: planning a 1,000-deep selection takes seconds and gigabytes.
   const limits = operationLimitOptions(options.limits ?? DEFAULT_OPERATION_LIMITS, { maxBatch: options.edge?.maxBatch ?? DEFAULT_HTTP_EDGE.maxBatch, fieldSuggestions });
+  const safelist = options.safelist ? safelistServerOptions<GatewayContext>(options.safelist) : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...limits,
+    persistedQueries: safelist?.persistedQueries,
     introspection: options.introspection ?? true,
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...limits.plugins, ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : []), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ...(safelist?.plugins ?? []),
+      ...limits.plugins,
+      ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : []),
+      ...(options.plugins ?? []),
+    ],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
       maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),

@@ -30,7 +30,7 @@ import {
   type InventoryClient,
 } from "@monograph/orders-subgraph";
 import { childLogger, fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
-import { readCommittedSupergraph } from "@monograph/schema";
+import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { mainFlowExplorer } from "./explorer-examples.ts";
@@ -107,6 +107,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       fieldSuggestions: config.fieldSuggestions,
       // Ready when its database answers and so does every remote subgraph: each is needed by some field.
       readiness: { ...(db ? { database: db.ping } : {}), ...remoteReadiness(config.remoteSubgraphs), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
+      safelist: config.operations === "safelist" ? readPersistedOperations() : undefined,
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {

@@ -49,6 +49,8 @@ const REQUEST_CODES = new Set([
   "BAD_REQUEST",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  // The gateway's safelist (OPERATIONS=safelist) refuses a document that is not a recorded operation.
+  "PERSISTED_QUERY_NOT_IN_LIST",
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 

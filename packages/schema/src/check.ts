@@ -188,8 +188,10 @@ export async function evaluateSchemaCheck(inputs: CheckInputs): Promise<CheckRep
   if (composed && inputs.drift) {
     report.drift = inputs.drift(composed);
     for (const file of report.drift.files) {
-      if (file.status === "missing") failures.push(`Drift: ${file.file} is missing. Run npm run schema:compose and commit the result.`);
-      if (file.status === "stale") failures.push(`Drift: ${file.file} is stale (first difference at line ${file.firstDifference?.line}). Run npm run schema:compose and commit the result.`);
+      // The manifest is the gateway's safelist: a stale one refuses an operation a client was promised, or lets an old one in.
+      const what = file.file.endsWith("persisted-operations.json") ? " (the recorded operations changed; the gateway's safelist is this file)" : "";
+      if (file.status === "missing") failures.push(`Drift: ${file.file} is missing${what}. Run npm run schema:compose and commit the result.`);
+      if (file.status === "stale") failures.push(`Drift: ${file.file} is stale${what} (first difference at line ${file.firstDifference?.line}). Run npm run schema:compose and commit the result.`);
     }
   }
 

@@ -17,8 +17,9 @@ import { discoverSubgraphs, loadSubgraphSdls, subgraphNameOfSdlFile, SUBGRAPHS, 
 export const USAGE = `Usage: monograph-schema <command> [options]
 
 Commands:
-  compose   Compose the subgraphs and write packages/schema/supergraph.graphql and
-            packages/schema/api-schema.graphql under the root.
+  compose   Compose the subgraphs and write packages/schema/supergraph.graphql,
+            packages/schema/api-schema.graphql and packages/schema/persisted-operations.json
+            (the recorded operations as persisted operations: the gateway's safelist) under the root.
   check     Compose; check that the committed files are up to date; classify every change of the
             public API schema since a baseline (breaking, dangerous, safe); validate the recorded
             client operations; fail on breaking changes that a recorded operation or observed
@@ -255,7 +256,7 @@ function compose(options: Options, io: Io): number {
     const composed = composeSupergraph(current);
     const written = writeComposedFiles(options.root, composed);
     for (const hint of composed.hints) io.err(`hint ${hint.code}: ${hint.message}\n`);
-    io.out(`Composed ${current.length} subgraphs (${current.map((s) => s.name).join(", ")}); wrote ${written.join(" and ")}.\n`);
+    io.out(`Composed ${current.length} subgraphs (${current.map((s) => s.name).join(", ")}); wrote ${written.slice(0, -1).join(", ")} and ${written.at(-1)}.\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof CompositionFailure)) throw error;

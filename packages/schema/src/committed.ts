@@ -1,19 +1,29 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ComposedSupergraph } from "./compose.ts";
-import { API_SCHEMA_FILE, SUPERGRAPH_FILE, SUPERGRAPH_PATH } from "./paths.ts";
+import { API_SCHEMA_FILE, PERSISTED_OPERATIONS_FILE, SUPERGRAPH_FILE, SUPERGRAPH_PATH } from "./paths.ts";
+import { formatManifest, manifestOfRepository } from "./persisted.ts";
 
 /** The committed supergraph SDL (packages/schema/supergraph.graphql): what the gateway serves. */
 export function readCommittedSupergraph(): string {
   return readFileSync(SUPERGRAPH_PATH, "utf8");
 }
 
-/** Writes supergraph.graphql and api-schema.graphql under a repository root; returns the files written. */
-export function writeComposedFiles(rootDir: string, composed: ComposedSupergraph): string[] {
-  const files: [string, string][] = [
+/**
+ * The generated files and what they should hold: the supergraph and the API schema from the composition, and the
+ * manifest of persisted operations from the operations recorded under the root.
+ */
+function generatedFiles(rootDir: string, composed: ComposedSupergraph): [string, string][] {
+  return [
     [SUPERGRAPH_FILE, composed.supergraphSdl],
     [API_SCHEMA_FILE, composed.apiSchemaSdl],
+    [PERSISTED_OPERATIONS_FILE, formatManifest(manifestOfRepository(rootDir))],
   ];
+}
+
+/** Writes supergraph.graphql, api-schema.graphql and persisted-operations.json under a repository root; returns the files written. */
+export function writeComposedFiles(rootDir: string, composed: ComposedSupergraph): string[] {
+  const files = generatedFiles(rootDir, composed);
   for (const [file, content] of files) {
     const target = path.join(rootDir, file);
     mkdirSync(path.dirname(target), { recursive: true });
@@ -36,12 +46,9 @@ export interface DriftReport {
   files: DriftedFile[];
 }
 
-/** Compares the committed supergraph and API schema with a fresh composition. */
+/** Compares the committed supergraph, API schema and persisted-operation manifest with a fresh composition. */
 export function checkDrift(rootDir: string, composed: ComposedSupergraph): DriftReport {
-  const files = ([
-    [SUPERGRAPH_FILE, composed.supergraphSdl],
-    [API_SCHEMA_FILE, composed.apiSchemaSdl],
-  ] as const).map(([file, expected]): DriftedFile => {
+  const files = generatedFiles(rootDir, composed).map(([file, expected]): DriftedFile => {
     const target = path.join(rootDir, file);
     if (!existsSync(target)) return { file, status: "missing" };
     return compareText(file, readFileSync(target, "utf8"), expected);

@@ -84,12 +84,13 @@ describe("subgraph SDL files", () => {
 describe("the committed supergraph", () => {
   // The gateway serves packages/schema/supergraph.graphql: a subgraph SDL edited without `npm run schema:compose`
   // would otherwise ship an API that differs from the code.
-  it("when the subgraph SDL files are composed afresh, then the committed supergraph.graphql and api-schema.graphql match", () => {
+  it("when the subgraph SDL files are composed afresh, then the committed supergraph.graphql, api-schema.graphql and persisted-operations.json match", () => {
     const composed = composeSupergraph(loadSubgraphSdls());
     const drift = checkDrift(REPO_ROOT, composed);
     expect(drift.files, "run npm run schema:compose and commit the result").toEqual([
       { file: "packages/schema/supergraph.graphql", status: "up-to-date" },
       { file: "packages/schema/api-schema.graphql", status: "up-to-date" },
+      { file: "packages/schema/persisted-operations.json", status: "up-to-date" },
     ]);
     expect(readFileSync(SUPERGRAPH_PATH, "utf8")).toContain('@join__graph(name: "users", url: "http://localhost:4001/graphql")');
     expect(readFileSync(API_SCHEMA_PATH, "utf8")).not.toContain("join__");

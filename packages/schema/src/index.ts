@@ -4,7 +4,17 @@ export { SUBGRAPHS, loadSubgraphSdls, discoverSubgraphs, placeholderUrl, type Su
 export { composeSupergraph, type ComposedSupergraph, type SubgraphInput, type CompositionHintSummary } from "./compose.ts";
 export { CompositionFailure, type CompositionError, type SdlLocation } from "./errors.ts";
 export { readCommittedSupergraph, writeComposedFiles, checkDrift, type DriftReport } from "./committed.ts";
-export { SUPERGRAPH_PATH, API_SCHEMA_PATH, REPO_ROOT, OPERATIONS_DIR } from "./paths.ts";
+export { SUPERGRAPH_PATH, API_SCHEMA_PATH, REPO_ROOT, OPERATIONS_DIR, PERSISTED_OPERATIONS_PATH } from "./paths.ts";
+export {
+  addTypename,
+  buildPersistedManifest,
+  canonicalOperationKey,
+  persistedDocument,
+  persistedOperationId,
+  readPersistedOperations,
+  type PersistedOperation,
+  type PersistedOperationManifest,
+} from "./persisted.ts";
 export { evaluateSchemaCheck, type Baseline, type CheckInputs, type CheckReport, type ReportedChange, type OperationRef } from "./check.ts";
 export { diffApiSchemas, type SchemaChange, type Severity } from "./changes.ts";
 export { diffEntityKeys, entityKeys } from "./federation.ts";

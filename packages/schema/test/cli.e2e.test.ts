@@ -41,11 +41,12 @@ function repository(): string {
   const root = mkdtempSync(path.join(tmpdir(), "monograph-schema-e2e-"));
   roots.push(root);
   git(root, "init", "--quiet", "--initial-branch=main");
-  writeSubgraphs(root, { catalog: CATALOG, reviews: REVIEWS });
+  // The operations first: composing writes the manifest of persisted operations from them.
   write(root, {
     "packages/schema/operations/web/product.graphql": "query ProductPage($id: ID!) {\n  product(id: $id) { id name price reviews { rating } }\n}\n",
     "packages/schema/operations/web/search.graphql": 'query Search { search(term: "desk") { __typename ... on Product { id } } }\n',
   });
+  writeSubgraphs(root, { catalog: CATALOG, reviews: REVIEWS });
   git(root, "add", ".");
   git(root, "commit", "--quiet", "-m", "main");
   git(root, "checkout", "--quiet", "-b", "feature");
@@ -137,10 +138,22 @@ describe.concurrent("monograph-schema check", () => {
     writeSubgraphs(root, { catalog: edit(CATALOG, "  price: Int\n", "  price: Int\n  weightGrams: Int\n"), reviews: REVIEWS }, { compose: false });
     const drifted = await check(root, "--format", "json");
     expect(drifted.code).toBe(1);
-    expect(json(drifted).drift).toMatchObject({ checked: true, ok: false, files: [{ file: "packages/schema/supergraph.graphql", status: "stale" }, { file: "packages/schema/api-schema.graphql", status: "stale" }] });
+    expect(json(drifted).drift).toMatchObject({ checked: true, ok: false, files: [{ file: "packages/schema/supergraph.graphql", status: "stale" }, { file: "packages/schema/api-schema.graphql", status: "stale" }, { file: "packages/schema/persisted-operations.json", status: "up-to-date" }] });
     expect(json(drifted).failures[0]).toContain("Run npm run schema:compose");
     const skipped = await check(root, "--no-drift");
     expect(skipped.code, skipped.stdout).toBe(0);
+  });
+
+  it("when a client records an operation without npm run schema:compose, then it exits 1: the safelist manifest is stale", async () => {
+    const root = repository();
+    write(root, { "packages/schema/operations/web/products.graphql": "query Products { products { id name } }\n" });
+    const drifted = await check(root, "--format", "json");
+    expect(drifted.code).toBe(1);
+    expect(json(drifted).drift.files).toContainEqual(expect.objectContaining({ file: "packages/schema/persisted-operations.json", status: "stale" }));
+    expect(json(drifted).failures).toEqual([expect.stringContaining("packages/schema/persisted-operations.json is stale (the recorded operations changed; the gateway's safelist is this file)")]);
+    expect(json(drifted).failures[0]).toContain("Run npm run schema:compose and commit the result.");
+    expect((await run(root, "compose", "--root", root, "--discover")).code).toBe(0);
+    expect((await check(root)).code).toBe(0);
   });
 
   it("when compose runs, then it writes the files the check compares with", async () => {
@@ -148,7 +161,7 @@ describe.concurrent("monograph-schema check", () => {
     writeSubgraphs(root, { catalog: edit(CATALOG, "  price: Int\n", "  price: Int\n  weightGrams: Int\n"), reviews: REVIEWS }, { compose: false });
     const composed = await run(root, "compose", "--root", root, "--discover");
     expect(composed.code, composed.stderr).toBe(0);
-    expect(composed.stdout).toContain("wrote packages/schema/supergraph.graphql and packages/schema/api-schema.graphql");
+    expect(composed.stdout).toContain("wrote packages/schema/supergraph.graphql, packages/schema/api-schema.graphql and packages/schema/persisted-operations.json");
     expect((await check(root)).code).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import { testDatabaseKind } from "@monograph/db/testing";
+import { AdjustStockDocument, CreateProductDocument, MeDocument, ProductDocument, ProductsDocument, SignInDocument, SignUpDocument, UsersDocument, type ProductsQuery } from "@monograph/client";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codesOf, graphqlClient, type GraphQLClient } from "../support/client.ts";
@@ -10,16 +11,11 @@ const SHAPES: Shape[] = ["monolith", "hybrid", "distributed"];
 const admin = SEEDED_USERS.find((user) => user.role === "ADMIN")!;
 const customer = SEEDED_USERS.find((user) => user.role === "CUSTOMER")!;
 
-const PRODUCTS = `query Products($first: Int, $after: String, $filter: ProductFilter) {
-  products(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { sku name priceCents currency stockAvailable } }
-    pageInfo { hasNextPage endCursor }
-    totalCount
-  }
-}`;
-const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { token expiresAt user { id email name role } } }`;
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token user { id email name role } } }`;
-const ME = `query Me { me { id email name role } }`;
+// The web client's recorded operations, as typed documents (@monograph/client).
+const PRODUCTS = ProductsDocument;
+const SIGN_IN = SignInDocument;
+const SIGN_UP = SignUpDocument;
+const ME = MeDocument;
 
 describe.each(SHAPES)(`the API in the %s shape (${testDatabaseKind()})`, (shape) => {
   let running: RunningShape;
@@ -40,7 +36,7 @@ describe.each(SHAPES)(`the API in the %s shape (${testDatabaseKind()})`, (shape)
   it("when browsing the first page of products, then it has 5 products in SKU order and a cursor to the next page", async () => {
     const { products } = await api.ok(PRODUCTS, { first: 5 });
     expect(products.edges).toHaveLength(5);
-    const skus = products.edges.map((edge: { node: { sku: string } }) => edge.node.sku);
+    const skus = products.edges.map((edge) => edge.node.sku);
     expect(skus).toEqual([...skus].sort());
     expect(products.pageInfo.hasNextPage).toBe(true);
     expect(products.totalCount).toBeGreaterThanOrEqual(45);
@@ -52,8 +48,7 @@ describe.each(SHAPES)(`the API in the %s shape (${testDatabaseKind()})`, (shape)
     let after: string | null = null;
     let total = 0;
     do {
-      const { products }: { products: { edges: { node: { sku: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number } } =
-        await api.ok(PRODUCTS, { first: 7, after });
+      const { products }: ProductsQuery = await api.ok(PRODUCTS, { first: 7, after });
       seen.push(...products.edges.map((edge) => edge.node.sku));
       total = products.totalCount;
       after = products.pageInfo.hasNextPage ? products.pageInfo.endCursor : null;
@@ -64,12 +59,12 @@ describe.each(SHAPES)(`the API in the %s shape (${testDatabaseKind()})`, (shape)
 
   it("when filtering products by name, then only matching products come back, case-insensitively", async () => {
     const { products: all } = await api.ok(PRODUCTS, { first: 100 });
-    const someName: string = all.edges[3].node.name;
+    const someName = all.edges[3]!.node.name;
     const word = someName.split(" ").find((part) => part.length > 3) ?? someName;
     const { products } = await api.ok(PRODUCTS, { first: 100, filter: { nameContains: word.toUpperCase() } });
     expect(products.totalCount).toBeGreaterThan(0);
     for (const edge of products.edges) expect(edge.node.name.toLowerCase()).toContain(word.toLowerCase());
-    const expected = all.edges.filter((edge: { node: { name: string } }) => edge.node.name.toLowerCase().includes(word.toLowerCase()));
+    const expected = all.edges.filter((edge) => edge.node.name.toLowerCase().includes(word.toLowerCase()));
     expect(products.totalCount).toBe(expected.length);
   });
 
@@ -100,27 +95,23 @@ describe.each(SHAPES)(`the API in the %s shape (${testDatabaseKind()})`, (shape)
   });
 
   it("when a customer tries admin-only operations, then they are refused and nothing changes", async () => {
-    const create = await api.request(
-      `mutation { createProduct(input: { sku: "E2E-HACK-1", name: "Hack", priceCents: 1, stockAvailable: 5 }) { sku } }`,
-      {},
-      customerToken,
-    );
+    const create = await api.request(CreateProductDocument, { sku: "E2E-HACK-1", name: "Hack", priceCents: 1, stockAvailable: 5 }, customerToken);
     expect(codesOf(create)).toEqual(["FORBIDDEN"]);
-    const users = await api.request(`{ users { totalCount } }`, {}, customerToken);
+    const users = await api.request(UsersDocument, {}, customerToken);
     expect(codesOf(users)).toEqual(["FORBIDDEN"]);
-    expect((await api.ok(`{ product(sku: "E2E-HACK-1") { sku } }`)).product).toBeNull();
-    expect(codesOf(await api.request(`{ users { totalCount } }`))).toEqual(["UNAUTHENTICATED"]);
+    expect((await api.ok(ProductDocument, { sku: "E2E-HACK-1" })).product).toBeNull();
+    expect(codesOf(await api.request(UsersDocument))).toEqual(["UNAUTHENTICATED"]);
   });
 
   it("when an admin creates a product and adjusts its stock, then customers see it", async () => {
     const sku = `E2E-${shape.toUpperCase()}-1`;
-    await api.ok(`mutation ($sku: ID!) { createProduct(input: { sku: $sku, name: "E2E Widget", priceCents: 1234, stockAvailable: 3 }) { sku } }`, { sku }, adminToken);
-    await api.ok(`mutation ($sku: ID!) { adjustStock(sku: $sku, delta: 2) { stockAvailable } }`, { sku }, adminToken);
-    const { product } = await api.ok(`query ($sku: ID!) { product(sku: $sku) { sku name priceCents stockAvailable } }`, { sku }, customerToken);
-    expect(product).toEqual({ sku, name: "E2E Widget", priceCents: 1234, stockAvailable: 5 });
-    const negative = await api.request(`mutation ($sku: ID!) { adjustStock(sku: $sku, delta: -6) { stockAvailable } }`, { sku }, adminToken);
+    await api.ok(CreateProductDocument, { sku, name: "E2E Widget", priceCents: 1234, stockAvailable: 3 }, adminToken);
+    await api.ok(AdjustStockDocument, { sku, delta: 2 }, adminToken);
+    const { product } = await api.ok(ProductDocument, { sku }, customerToken);
+    expect(product).toEqual({ __typename: "Product", sku, name: "E2E Widget", priceCents: 1234, stockAvailable: 5 });
+    const negative = await api.request(AdjustStockDocument, { sku, delta: -6 }, adminToken);
     expect(negative.errors).toHaveLength(1);
-    expect((await api.ok(`query ($sku: ID!) { product(sku: $sku) { stockAvailable } }`, { sku })).product.stockAvailable).toBe(5);
+    expect((await api.ok(ProductDocument, { sku })).product?.stockAvailable).toBe(5);
   });
 
   it("when input is bad, then each error has a stable code and no internal detail", async () => {

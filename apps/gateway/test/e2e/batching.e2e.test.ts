@@ -1,16 +1,16 @@
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
+import { CreateOrderDocument, MyOrdersDocument, SignUpDocument } from "@monograph/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../../src/env.ts";
 import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
 import { graphqlClient, type GraphQLClient } from "../support/client.ts";
-import { MY_ORDERS, waitFor } from "../support/flow.ts";
+import { waitFor } from "../support/flow.ts";
 import { TEST_SECRETS } from "../support/shapes.ts";
 
 // The MyOrders query crosses users, orders, inventory and billing. With every entity reference and fan-out field
 // behind a per-request DataLoader, the SQL statements it runs do not depend on how many orders come back.
 // Counted in the monolith, where one process sees every statement of every domain.
 const SKUS = ["KB-0001", "KB-0002", "MS-0001", "MS-0002", "MN-0001", "MN-0002", "HS-0001", "CH-0001"];
-const CREATE_ORDER = `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }`;
 
 describe(`batched data access through the gateway (${testDatabaseKind()})`, () => {
   let database: TestDatabase;
@@ -37,23 +37,24 @@ describe(`batched data access through the gateway (${testDatabaseKind()})`, () =
 
   const customerWithOrders = async (count: number): Promise<string> => {
     const email = `batching-${count}-${Date.now()}@example.com`;
-    const { token } = (await api.ok(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`, {
+    const { token } = (await api.ok(SignUpDocument, {
       input: { email, password: "batching-password-1", name: `Has ${count} orders` },
     })).signUp;
     for (let i = 0; i < count; i += 1) {
       // Two lines per order, spread over several products, so product references fan out too.
       const items = [SKUS[i % SKUS.length]!, SKUS[(i + 3) % SKUS.length]!].map((sku) => ({ sku, quantity: 1 }));
-      await api.ok(CREATE_ORDER, { input: { items } }, token);
+      await api.ok(CreateOrderDocument, { input: { items } }, token);
     }
     return token;
   };
 
-  const statementsFor = async (query: string, token: string) => {
+  // The web client's recorded MyOrders (@monograph/client), one page of `first` orders.
+  const statementsFor = async (first: number, token: string) => {
     statements.length = 0;
     counting = true;
     try {
-      const { me } = await api.ok(query, {}, token);
-      return { orders: me.orders.edges.length as number, invoiced: me.orders.edges.filter((edge: { node: { invoice: unknown } }) => edge.node.invoice).length, statements: statements.length };
+      const { me } = await api.ok(MyOrdersDocument, { first }, token);
+      return { orders: me!.orders.edges.length, invoiced: me!.orders.edges.filter((edge) => edge.node.invoice).length, statements: statements.length };
     } finally {
       counting = false;
     }
@@ -65,12 +66,11 @@ describe(`batched data access through the gateway (${testDatabaseKind()})`, () =
     // Every invoice opened (billing handled every orders.created), so both answers are complete.
     await waitFor("every order's invoice", async () => (await running.db!.prisma.outboxEvent.count({ where: { publishedAt: null } })) === 0);
 
-    const allOrders = MY_ORDERS.replace("orders(first: 20)", "orders(first: 50)");
     const results = {
-      "MyOrders, 5 orders": await statementsFor(MY_ORDERS, few),
-      "MyOrders, 50 orders (first 20)": await statementsFor(MY_ORDERS, many),
-      "MyOrders first: 50, 5 orders": await statementsFor(allOrders, few),
-      "MyOrders first: 50, 50 orders": await statementsFor(allOrders, many),
+      "MyOrders, 5 orders": await statementsFor(20, few),
+      "MyOrders, 50 orders (first 20)": await statementsFor(20, many),
+      "MyOrders first: 50, 5 orders": await statementsFor(50, few),
+      "MyOrders first: 50, 50 orders": await statementsFor(50, many),
     };
     console.table(results);
 

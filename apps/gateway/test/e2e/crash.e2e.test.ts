@@ -1,4 +1,5 @@
 import { testDatabaseKind } from "@monograph/db/testing";
+import { CreateOrderDocument, MyInvoicesDocument, OrderDocument, SignInDocument } from "@monograph/client";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codesOf, graphqlClient, type GraphQLClient } from "../support/client.ts";
@@ -11,9 +12,9 @@ import { startShape, type RunningShape } from "../support/shapes.ts";
 // second delivery harmless. Real processes, killed with SIGKILL, in the distributed shape, on a NATS server of the
 // test's own, which it freezes to hold an event between commit and delivery.
 const alice = SEEDED_USERS.find((user) => user.role === "CUSTOMER")!;
-const CREATE_ORDER = `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id status } }`;
-const ORDER_WITH_INVOICE = `query ($id: ID!) { order(id: $id) { id status invoice { id status } } }`;
-const MY_INVOICES = `{ me { invoices(first: 100) { edges { node { id order { id } } } } } }`;
+// The web client's recorded operations, as typed documents (@monograph/client).
+const CREATE_ORDER = CreateOrderDocument;
+const ORDER_WITH_INVOICE = OrderDocument;
 
 describe(`crashes between an order and its invoice (distributed, ${testDatabaseKind()})`, () => {
   let nats: PrivateNats;
@@ -25,7 +26,7 @@ describe(`crashes between an order and its invoice (distributed, ${testDatabaseK
     nats = await startPrivateNats();
     running = await startShape("distributed", { NATS_URL: nats.url });
     api = graphqlClient(running.graphqlUrl);
-    token = (await api.ok(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, { input: { email: alice.email, password: alice.password } })).signIn.token;
+    token = (await api.ok(SignInDocument, { input: { email: alice.email, password: alice.password } })).signIn.token;
   });
   afterAll(async () => {
     nats?.thaw();
@@ -34,7 +35,7 @@ describe(`crashes between an order and its invoice (distributed, ${testDatabaseK
   });
 
   const invoicesOf = async (orderId: string) =>
-    (await api.ok(MY_INVOICES, {}, token)).me.invoices.edges.filter((edge: { node: { order: { id: string } } }) => edge.node.order.id === orderId);
+    (await api.ok(MyInvoicesDocument, { first: 100 }, token)).me!.invoices.edges.filter((edge) => edge.node.order.id === orderId);
 
   it("when billing's process dies and orders are placed meanwhile, then after billing restarts each order has exactly one invoice", async () => {
     await running.processes.get("billing")!.stop("SIGKILL");
@@ -43,13 +44,13 @@ describe(`crashes between an order and its invoice (distributed, ${testDatabaseK
     expect(placed.map((order) => order.status)).toEqual(["PENDING_PAYMENT", "PENDING_PAYMENT"]);
 
     // While billing is down its field fails on its own, with a code and without internals; the order still reads.
-    const partial = await api.request(ORDER_WITH_INVOICE, { id: placed[0].id }, token);
-    expect(partial.data?.order).toMatchObject({ id: placed[0].id, status: "PENDING_PAYMENT" });
+    const partial = await api.request(ORDER_WITH_INVOICE, { id: placed[0]!.id }, token);
+    expect(partial.data?.order).toMatchObject({ id: placed[0]!.id, status: "PENDING_PAYMENT" });
     expect(codesOf(partial)).toEqual(["SERVICE_UNAVAILABLE"]);
 
     await running.restart("billing");
     for (const order of placed) {
-      await waitFor(`the invoice of ${order.id}`, async () => (await api.ok(ORDER_WITH_INVOICE, { id: order.id }, token)).order.invoice);
+      await waitFor(`the invoice of ${order.id}`, async () => (await api.ok(ORDER_WITH_INVOICE, { id: order.id }, token)).order?.invoice);
       expect(await invoicesOf(order.id)).toHaveLength(1);
     }
   });
@@ -66,7 +67,7 @@ describe(`crashes between an order and its invoice (distributed, ${testDatabaseK
 
     // The restarted relay finds the unpublished row (or one JetStream stored but never acknowledged) and delivers it.
     await running.restart("orders");
-    await waitFor(`the invoice of ${order.id}`, async () => (await api.ok(ORDER_WITH_INVOICE, { id: order.id }, token)).order.invoice);
+    await waitFor(`the invoice of ${order.id}`, async () => (await api.ok(ORDER_WITH_INVOICE, { id: order.id }, token)).order?.invoice);
     expect(await invoicesOf(order.id)).toHaveLength(1);
 
     // Redelivery changes nothing: another restart re-reads the outbox, and billing's inbox absorbs any duplicate.
