@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "@monograph/db";
 import {
   badUserInput,
   conflict,
@@ -121,7 +122,3 @@ export function checkPasswordStrength(password: string): void {
 }
 
 const emailTaken = () => conflict("An account with this email already exists.", { field: "email" });
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}

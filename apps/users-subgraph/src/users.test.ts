@@ -57,6 +57,14 @@ describe("users subgraph", () => {
     expect(await db.prisma.user.count()).toBe(before);
   });
 
+  it("when several sign-ups with one email arrive at the same moment, then exactly one succeeds and the others get CONFLICT", async () => {
+    const input = { email: "race@example.com", password: "a-strong-pass-1", name: "Racer" };
+    const results = await Promise.all(Array.from({ length: 8 }, () => executeOnSubgraph(subgraph, SIGN_UP, { variables: { input } })));
+    expect(results.filter((result) => result.errors === undefined)).toHaveLength(1);
+    expect(results.flatMap((result) => errorCodes(result)).sort()).toEqual(Array(7).fill("CONFLICT"));
+    expect(await db.prisma.user.count({ where: { email: input.email } })).toBe(1);
+  });
+
   it("when signing in with the seeded credentials, then the token carries the user's role", async () => {
     const seeded = SEEDED_USERS[0];
     const result = await executeOnSubgraph<{ signIn: { token: string; user: { role: string } } }>(subgraph, SIGN_IN, {
