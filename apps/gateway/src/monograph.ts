@@ -30,7 +30,10 @@ export interface MonographOptions {
   config: GatewayConfig;
   /** Overrides the database chosen by the configuration (tests pass a fresh one). */
   database?: DatabaseTarget;
-  /** Load demo data into empty tables. Default: only on the embedded database. */
+  /**
+   * Load demo data (the README's accounts and products) into empty tables. Default: in development only
+   * (NODE_ENV=development), on any database. Never in production: asking for it there is an error.
+   */
   seed?: boolean;
   /** Overrides the committed supergraph. */
   supergraphSdl?: string;
@@ -54,6 +57,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const { config } = options;
   const inProcess = SUBGRAPH_NAMES.filter((name) => !config.remoteSubgraphs[name]);
   const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
+  const seed = options.seed ?? config.env.NODE_ENV === "development";
+  if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
   let domains: InProcessDomains | undefined;
@@ -65,7 +70,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
     if (db) {
       domains = await wireInProcessDomains(db, config, inProcess);
-      if (options.seed ?? target.kind === "pglite") await seedDemoData(db, inProcess);
+      if (seed) await seedDemoData(db, inProcess);
       for (const module of domains.modules) {
         locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
       }
@@ -206,7 +211,9 @@ function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]
   };
 }
 
+/** The demo data of the domains in this process, into tables that are still empty; says so when it loads any. */
 async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
-  if (names.includes("users")) await seedUsers(db.prisma);
-  if (names.includes("inventory")) await seedInventory(db.prisma);
+  const users = names.includes("users") ? await seedUsers(db.prisma) : 0;
+  const products = names.includes("inventory") ? await seedInventory(db.prisma) : 0;
+  if (users + products > 0) console.log(`[gateway] seeded demo data into empty tables (development only): ${users} users, ${products} products`);
 }

@@ -7,6 +7,6 @@ await runSubgraphProcess({
   defaultPort: 4001,
   build: ({ db, config }) => ({
     subgraph: createUsersSubgraph({ db: db.prisma, jwtSecret: config.JWT_SECRET }),
-    seed: async () => void (await seedUsers(db.prisma)),
+    seed: () => seedUsers(db.prisma),
   }),
 });

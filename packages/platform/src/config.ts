@@ -31,9 +31,45 @@ export const sharedEnvSchema = z.object({
   NATS_URL: z.string().optional(),
 });
 
-/** Rejects the development secrets in production, so a forgotten setting fails loudly at start-up. */
+/** In production a secret must have at least this many bytes (UTF-8): 256 bits for HS256. */
+export const MIN_PRODUCTION_SECRET_BYTES = 32;
+/** ...and at least this many distinct characters: a random hex string of 32 characters has about 14. */
+export const MIN_SECRET_DISTINCT_CHARACTERS = 8;
+
+const CHARACTER_CLASSES: [string, RegExp][] = [
+  ["lower-case letters", /[a-z]/],
+  ["upper-case letters", /[A-Z]/],
+  ["digits", /[0-9]/],
+  ["other characters", /[^a-zA-Z0-9]/],
+];
+
+/**
+ * What is wrong with a secret meant for production, in words an operator can act on (never the value itself);
+ * empty when it is acceptable. Refused: the development default, fewer than 32 bytes, and low variety, that is
+ * fewer than 8 distinct characters, characters of one class only (only digits, only lower-case letters...), or
+ * one shorter sequence repeated. Random values (`openssl rand -base64 48`, `openssl rand -hex 32`) pass.
+ */
+export function productionSecretProblems(secret: string, developmentDefault?: string): string[] {
+  if (secret === developmentDefault) return ["set a real secret in production"];
+  const problems: string[] = [];
+  const bytes = Buffer.byteLength(secret, "utf8");
+  if (bytes < MIN_PRODUCTION_SECRET_BYTES) problems.push(`is ${bytes} bytes long; use at least ${MIN_PRODUCTION_SECRET_BYTES} in production (e.g. openssl rand -base64 48)`);
+  const distinct = new Set(secret).size;
+  if (distinct < MIN_SECRET_DISTINCT_CHARACTERS) problems.push(`has only ${distinct} distinct character(s); use at least ${MIN_SECRET_DISTINCT_CHARACTERS} (a random value)`);
+  const classes = CHARACTER_CLASSES.filter(([, pattern]) => pattern.test(secret));
+  if (classes.length === 1) problems.push(`uses ${classes[0]![0]} only; mix at least two kinds of characters (a random value)`);
+  if (secret.length <= 4096 && /^(.+)\1+$/s.test(secret)) problems.push("is one shorter sequence repeated; use a random value");
+  return problems;
+}
+
+/**
+ * Rejects weak secrets in production, so a forgotten or careless setting fails loudly at start-up, with every
+ * problem reported (see productionSecretProblems). The two secrets must also differ: one leaked value must not
+ * give away both users' tokens and the gateway's signatures.
+ */
 export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; JWT_SECRET: string; INTERNAL_SECRET: string }>(config: T, ctx: z.RefinementCtx): void {
   if (config.NODE_ENV !== "production") return;
-  if (config.JWT_SECRET === DEV_JWT_SECRET) ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "set a real secret in production" });
-  if (config.INTERNAL_SECRET === DEV_INTERNAL_SECRET) ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: "set a real secret in production" });
+  for (const problem of productionSecretProblems(config.JWT_SECRET, DEV_JWT_SECRET)) ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: problem });
+  for (const problem of productionSecretProblems(config.INTERNAL_SECRET, DEV_INTERNAL_SECRET)) ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: problem });
+  if (config.JWT_SECRET === config.INTERNAL_SECRET) ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: "must differ from JWT_SECRET" });
 }

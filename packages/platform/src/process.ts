@@ -12,8 +12,8 @@ export type SubgraphProcessConfig = z.infer<typeof subgraphProcessEnvSchema>;
 
 export interface SubgraphProcessParts {
   subgraph: SubgraphModule;
-  /** Loads the domain's demo data into an empty embedded database. */
-  seed?: () => Promise<void>;
+  /** Loads the domain's demo data into its empty tables, in development only; returns how many rows it added. */
+  seed?: () => Promise<number>;
   extraRoutes?: StartSubgraphServerOptions["extraRoutes"];
   readiness?: StartSubgraphServerOptions["readiness"];
   /** Starts background work (event relays, subscriptions) once the server listens; returns how to stop it. */
@@ -37,7 +37,12 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
-  if (target.kind === "pglite" && parts.seed) await parts.seed();
+  // Demo data depends on the environment, never on the database: development seeds empty tables on PGlite and
+  // PostgreSQL alike; tests seed explicitly; production never.
+  if (config.NODE_ENV === "development" && parts.seed) {
+    const rows = await parts.seed();
+    if (rows > 0) console.log(`[${options.name}-subgraph] seeded demo data into empty tables (development only): ${rows} rows`);
+  }
 
   // Background work starts only once the server listens, but stopping the server must stop it too.
   const background: { stop?: () => Promise<void> } = {};
