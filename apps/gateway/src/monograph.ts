@@ -18,7 +18,7 @@ import {
   type InventoryReservations,
 } from "@monograph/inventory-subgraph";
 import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
-import { fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import { fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
@@ -31,8 +31,8 @@ export interface MonographOptions {
   /** Overrides the database chosen by the configuration (tests pass a fresh one). */
   database?: DatabaseTarget;
   /**
-   * Load demo data (the README's accounts and products) into empty tables. Default: in development only
-   * (NODE_ENV=development), on any database. Never in production: asking for it there is an error.
+   * Load demo data (the README's accounts and products) into empty tables. Default: SEED_DEMO_DATA, else in
+   * development only (NODE_ENV=development), on any database. Never in production: asking for it there is an error.
    */
   seed?: boolean;
   /** Overrides the committed supergraph. */
@@ -57,7 +57,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const { config } = options;
   const inProcess = SUBGRAPH_NAMES.filter((name) => !config.remoteSubgraphs[name]);
   const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
-  const seed = options.seed ?? config.env.NODE_ENV === "development";
+  const seed = options.seed ?? shouldSeedDemoData(config.env);
   if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
@@ -215,5 +215,5 @@ function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]
 async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
   const users = names.includes("users") ? await seedUsers(db.prisma) : 0;
   const products = names.includes("inventory") ? await seedInventory(db.prisma) : 0;
-  if (users + products > 0) console.log(`[gateway] seeded demo data into empty tables (development only): ${users} users, ${products} products`);
+  if (users + products > 0) console.log(`[gateway] seeded demo data into empty tables: ${users} users, ${products} products`);
 }

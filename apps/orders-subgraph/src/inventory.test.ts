@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CALLER_HEADER, DomainError, verifyCaller, type Caller } from "@monograph/platform";
+import { CALLER_HEADER, DomainError, verifyRequest, type Caller } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HttpInventoryClient } from "./inventory.ts";
 
@@ -8,7 +8,8 @@ const SECRET = "orders-inventory-test-secret-0123";
 
 interface Received {
   path: string;
-  caller: Caller;
+  /** Null when the header was not signed for this very request (method and body). */
+  caller: Caller | null;
   body: unknown;
 }
 
@@ -26,7 +27,7 @@ describe("HttpInventoryClient", () => {
         const header = request.headers[CALLER_HEADER];
         received.push({
           path: request.url ?? "",
-          caller: await verifyCaller(SECRET, Array.isArray(header) ? header[0] : header),
+          caller: await verifyRequest(SECRET, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: Buffer.concat(chunks) }),
           body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
         });
         response.writeHead(reply.status, { "content-type": "application/json" });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, productionSecretProblems, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, productionSecretProblems, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 
 const REAL_JWT_SECRET = "a-real-production-jwt-secret-0123";
 const REAL_INTERNAL_SECRET = "a-real-production-internal-secret-0123";
@@ -178,5 +178,23 @@ describe("secrets in production", () => {
 
   it("when not in production, then weak secrets of 16 characters or more are still accepted (development, tests)", () => {
     expect(productionSchema.safeParse({ NODE_ENV: "test", JWT_SECRET: "aaaaaaaaaaaaaaaa", INTERNAL_SECRET: "aaaaaaaaaaaaaaaa" }).success).toBe(true);
+  });
+});
+
+describe("demo data by environment", () => {
+  it.each([
+    [{ NODE_ENV: "development" }, true],
+    [{ NODE_ENV: "development", SEED_DEMO_DATA: "false" }, false],
+    [{ NODE_ENV: "test" }, false],
+    [{ NODE_ENV: "test", SEED_DEMO_DATA: "true" }, true],
+    [{ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET }, false],
+    [{ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, SEED_DEMO_DATA: "false" }, false],
+  ])("when the environment is %o, then seeding is %s", (env, expected) => {
+    expect(shouldSeedDemoData(productionSchema.parse(env))).toBe(expected);
+  });
+
+  it("when production asks for demo data, then the configuration is refused", () => {
+    const result = productionSchema.safeParse({ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, SEED_DEMO_DATA: "true" });
+    expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["SEED_DEMO_DATA", "demo data is never loaded in production"]]);
   });
 });

@@ -16,6 +16,12 @@ export function loadConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEn
 export const DEV_JWT_SECRET = "monograph-dev-jwt-secret-change-me";
 export const DEV_INTERNAL_SECRET = "monograph-dev-internal-secret-change-me";
 
+/** Demo data by the environment: in development, yes, unless SEED_DEMO_DATA=false; in tests, only when asked; never in production. */
+export function shouldSeedDemoData(config: { NODE_ENV: string; SEED_DEMO_DATA?: boolean }): boolean {
+  if (config.NODE_ENV === "production") return false;
+  return config.SEED_DEMO_DATA ?? config.NODE_ENV === "development";
+}
+
 /** Settings every Monograph process shares. */
 export const sharedEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -28,6 +34,14 @@ export const sharedEnvSchema = z.object({
   /** Signs the caller header between the gateway and subgraph processes, and service-to-service calls. */
   INTERNAL_SECRET: z.string().min(16).default(DEV_INTERNAL_SECRET),
   HOST: z.string().default("127.0.0.1"),
+  /**
+   * Load the demo data (the README's accounts and products) into empty tables at start-up. Default: in
+   * development only. Refused in production.
+   */
+  SEED_DEMO_DATA: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional(),
   NATS_URL: z.string().optional(),
 });
 
@@ -72,4 +86,8 @@ export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; JWT_S
   for (const problem of productionSecretProblems(config.JWT_SECRET, DEV_JWT_SECRET)) ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: problem });
   for (const problem of productionSecretProblems(config.INTERNAL_SECRET, DEV_INTERNAL_SECRET)) ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: problem });
   if (config.JWT_SECRET === config.INTERNAL_SECRET) ctx.addIssue({ code: "custom", path: ["INTERNAL_SECRET"], message: "must differ from JWT_SECRET" });
+  // Not a secret, but the same kind of production mistake: the demo accounts' passwords are in the README.
+  if ((config as { SEED_DEMO_DATA?: boolean }).SEED_DEMO_DATA === true) {
+    ctx.addIssue({ code: "custom", path: ["SEED_DEMO_DATA"], message: "demo data is never loaded in production" });
+  }
 }

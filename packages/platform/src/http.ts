@@ -25,6 +25,18 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
   /** Called once the HTTP server has closed, to release what the server owned (databases, connections). */
   onStop?: () => Promise<void>;
+  /**
+   * Decides whether a /graphql request may go on, once its body is read and before Apollo parses anything (a
+   * sealed subgraph answers only the gateway's signed requests). Return a refusal to answer with it instead.
+   */
+  authorize?: (request: IncomingMessage, rawBody: Buffer) => Promise<HttpRefusal | undefined>;
+}
+
+/** An answer to a request that may not go on: its HTTP status and the coded GraphQL error it carries. */
+export interface HttpRefusal {
+  status: number;
+  code: string;
+  message: string;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -82,7 +94,13 @@ async function handle<TContext extends BaseContext>(
   if (options.extraRoutes && (await options.extraRoutes(request, response))) return;
   if (url.pathname !== "/graphql") return sendJson(response, 404, { error: "Not found" });
 
-  const body = request.method === "POST" ? await readJsonBody(request) : undefined;
+  const raw = request.method === "POST" ? await readRawBody(request) : Buffer.alloc(0);
+  if (raw instanceof Error) {
+    return sendJson(response, 400, { errors: [{ message: raw.message, extensions: { code: "BAD_REQUEST" } }] });
+  }
+  const refusal = await options.authorize?.(request, raw);
+  if (refusal) return sendJson(response, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+  const body = request.method === "POST" ? parseJsonBody(request, raw) : undefined;
   if (body instanceof Error) {
     return sendJson(response, 400, { errors: [{ message: body.message, extensions: { code: "BAD_REQUEST" } }] });
   }
@@ -130,7 +148,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+async function readRawBody(request: IncomingMessage): Promise<Buffer | Error> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -138,7 +156,11 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) return new Error("Request body is too large.");
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBody(request: IncomingMessage, raw: Buffer): unknown {
+  const text = raw.toString("utf8");
   if (text.length === 0) return undefined;
   const contentType = request.headers["content-type"] ?? "";
   if (!contentType.includes("application/json")) return text;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
-import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 import type { RunningServer } from "./http.ts";
 import { fromRepoRoot } from "./paths.ts";
 import { startSubgraphServer, type StartSubgraphServerOptions, type SubgraphModule } from "./subgraph.ts";
@@ -38,10 +38,10 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
   // Demo data depends on the environment, never on the database: development seeds empty tables on PGlite and
-  // PostgreSQL alike; tests seed explicitly; production never.
-  if (config.NODE_ENV === "development" && parts.seed) {
+  // PostgreSQL alike; tests ask for it (SEED_DEMO_DATA=true); production never.
+  if (shouldSeedDemoData(config) && parts.seed) {
     const rows = await parts.seed();
-    if (rows > 0) console.log(`[${options.name}-subgraph] seeded demo data into empty tables (development only): ${rows} rows`);
+    if (rows > 0) console.log(`[${options.name}-subgraph] seeded demo data into empty tables: ${rows} rows`);
   }
 
   // Background work starts only once the server listens, but stopping the server must stop it too.

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDatabase } from "@monograph/db";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { seedInventory } from "@monograph/inventory-subgraph";
@@ -72,18 +71,13 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
     const events = { EVENTS_PREFIX: `e2e_${randomBytes(5).toString("hex")}`, NATS_URL: extraEnv.NATS_URL ?? process.env.NATS_URL ?? DEFAULT_NATS_URL };
     if (remote.length > 0) cleanups.push(() => NatsJetStreamTransport.deleteStream({ servers: events.NATS_URL, prefix: events.EVENTS_PREFIX }));
     const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...events, NODE_ENV: "test", ...extraEnv };
-    const envFor = async (name: SubgraphName): Promise<NodeJS.ProcessEnv> => {
+    const envFor = (name: SubgraphName): NodeJS.ProcessEnv => {
       if (postgres && shared?.target.kind === "postgres") return { ...baseEnv, DATABASE_URL: shared.target.url };
       const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
       cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      // A subgraph process seeds nothing outside development: its embedded database gets the demo data here.
-      if (name === "users" || name === "inventory") {
-        const handle = await openDatabase({ target: { kind: "pglite", dataDir } });
-        await (name === "users" ? seedUsers(handle.prisma) : seedInventory(handle.prisma));
-        await handle.close();
-      }
       const { DATABASE_URL: _ignored, ...env } = baseEnv;
-      return { ...env, PGLITE_DATA_DIR: dataDir };
+      // A subgraph process seeds nothing unless asked to outside development: its own embedded database needs it.
+      return { ...env, PGLITE_DATA_DIR: dataDir, SEED_DEMO_DATA: "true" };
     };
 
     // An orders process whose inventory stays in the gateway reserves stock there: the gateway's port comes first.
@@ -93,7 +87,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
     const order = [...remote.filter((name) => name === "inventory"), ...remote.filter((name) => name !== "inventory")];
     for (const name of order) {
       const inventoryUrl = processes.get("inventory")?.url ?? (gatewayPort ? `http://127.0.0.1:${gatewayPort}` : undefined);
-      const env = { ...(await envFor(name)), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}) };
+      const env = { ...envFor(name), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}) };
       envs.set(name, env);
       processes.set(name, await startSubgraphProcess({ name, port: 0, env }));
       cleanups.push(() => processes.get(name)!.stop());
