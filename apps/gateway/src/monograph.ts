@@ -154,7 +154,10 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
 
   const modules: SubgraphModule[] = [];
   try {
-    if (here("users")) modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: config.env.JWT_SECRET }));
+    if (here("users")) {
+      const { JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL } = config.env;
+      modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: JWT_SECRET, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL }));
+    }
     if (here("inventory")) {
       modules.push(createInventorySubgraph({ db: db.prisma }));
       await registerInventorySubscriptions(transport!, { db: db.prisma, reservations: reservations! });

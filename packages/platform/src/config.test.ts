@@ -43,6 +43,8 @@ describe("loadConfig", () => {
       JWT_SECRET: DEV_JWT_SECRET,
       INTERNAL_SECRET: DEV_INTERNAL_SECRET,
       HOST: "0.0.0.0",
+      ACCESS_TOKEN_TTL: 900,
+      REFRESH_TOKEN_TTL: 2_592_000,
     });
   });
 
@@ -196,5 +198,34 @@ describe("demo data by environment", () => {
   it("when production asks for demo data, then the configuration is refused", () => {
     const result = productionSchema.safeParse({ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, SEED_DEMO_DATA: "true" });
     expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["SEED_DEMO_DATA", "demo data is never loaded in production"]]);
+  });
+});
+
+describe("token lifetimes", () => {
+  it("when unset, then access tokens live 15 minutes and refresh tokens 30 days", () => {
+    expect(sharedEnvSchema.parse({})).toMatchObject({ ACCESS_TOKEN_TTL: 900, REFRESH_TOKEN_TTL: 30 * 86_400 });
+  });
+
+  it.each([
+    ["600", 600],
+    ["90s", 90],
+    ["5m", 300],
+    ["1h", 3600],
+  ])("when ACCESS_TOKEN_TTL is %s, then it is %i seconds", (value, seconds) => {
+    expect(sharedEnvSchema.parse({ ACCESS_TOKEN_TTL: value }).ACCESS_TOKEN_TTL).toBe(seconds);
+  });
+
+  it("when REFRESH_TOKEN_TTL is given in days, then it is converted to seconds", () => {
+    expect(sharedEnvSchema.parse({ REFRESH_TOKEN_TTL: "7d" }).REFRESH_TOKEN_TTL).toBe(7 * 86_400);
+  });
+
+  it("when the lifetimes are malformed or out of bounds, then every problem is reported with the bounds", () => {
+    const { lines } = loadExpectingExit(sharedEnvSchema, { ACCESS_TOKEN_TTL: "2h", REFRESH_TOKEN_TTL: "soon" }, "gateway");
+    expect(lines).toEqual([
+      "[gateway] invalid configuration:",
+      "  - ACCESS_TOKEN_TTL: must be between 1m and 1h (got 2h)",
+      '  - REFRESH_TOKEN_TTL: "soon" is not a lifetime: use seconds, or a number with s, m, h or d (e.g. 15m)',
+    ]);
+    for (const value of ["30", "-5m", "1.5h", "0"]) expect(sharedEnvSchema.safeParse({ ACCESS_TOKEN_TTL: value }).success, value).toBe(false);
   });
 });

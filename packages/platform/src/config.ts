@@ -16,6 +16,37 @@ export function loadConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEn
 export const DEV_JWT_SECRET = "monograph-dev-jwt-secret-change-me";
 export const DEV_INTERNAL_SECRET = "monograph-dev-internal-secret-change-me";
 
+const SECONDS_PER: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+function describeSeconds(seconds: number): string {
+  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60]] as const) if (seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
+}
+
+/**
+ * A lifetime setting, in seconds: a number of seconds, or a number with s, m, h or d (`900`, `15m`, `30d`),
+ * between `min` and `max` seconds.
+ */
+export function lifetimeSetting(defaultSeconds: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return defaultSeconds;
+      const match = /^(\d{1,9})([smhd]?)$/.exec(value.trim());
+      if (!match) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a lifetime: use seconds, or a number with s, m, h or d (e.g. 15m)` });
+        return z.NEVER;
+      }
+      const seconds = Number(match[1]) * SECONDS_PER[match[2] || "s"]!;
+      if (seconds < min || seconds > max) {
+        ctx.addIssue({ code: "custom", message: `must be between ${describeSeconds(min)} and ${describeSeconds(max)} (got ${describeSeconds(seconds)})` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+}
+
 /** Demo data by the environment: in development, yes, unless SEED_DEMO_DATA=false; in tests, only when asked; never in production. */
 export function shouldSeedDemoData(config: { NODE_ENV: string; SEED_DEMO_DATA?: boolean }): boolean {
   if (config.NODE_ENV === "production") return false;
@@ -34,6 +65,13 @@ export const sharedEnvSchema = z.object({
   /** Signs the caller header between the gateway and subgraph processes, and service-to-service calls. */
   INTERNAL_SECRET: z.string().min(16).default(DEV_INTERNAL_SECRET),
   HOST: z.string().default("127.0.0.1"),
+  /**
+   * Lifetime of a user's access token (the bearer token the gateway verifies without a database): also how long a
+   * signed-out session, a changed password or a changed role can linger. 1 minute to 1 hour.
+   */
+  ACCESS_TOKEN_TTL: lifetimeSetting(15 * 60, 60, 60 * 60),
+  /** Lifetime of a refresh token; each refresh starts a new one (sliding). 1 hour to 365 days. */
+  REFRESH_TOKEN_TTL: lifetimeSetting(30 * 86_400, 60 * 60, 365 * 86_400),
   /**
    * Load the demo data (the README's accounts and products) into empty tables at start-up. Default: in
    * development only. Refused in production.

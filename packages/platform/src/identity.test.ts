@@ -245,3 +245,21 @@ describe("isAdmin", () => {
     expect(isAdmin(ADMIN)).toBe(true);
   });
 });
+
+describe("sessions in access tokens", () => {
+  it("when an access token names its session, then the caller carries it, through the gateway's signed header too", async () => {
+    const { token } = await issueUserToken(JWT_SECRET, { id: "u-1", role: "CUSTOMER" }, 900, { sessionId: "s-1" });
+    const caller = await verifyUserToken(JWT_SECRET, token);
+    expect(caller).toEqual({ kind: "user", userId: "u-1", role: "CUSTOMER", sessionId: "s-1" });
+    const header = await signRequest(INTERNAL_SECRET, caller!, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toEqual(caller);
+  });
+
+  it("when an access token is issued at a given time, then it is accepted until its lifetime is over, not after", async () => {
+    const now = new Date("2030-01-01T00:00:00Z");
+    const { token, expiresAt } = await issueUserToken(JWT_SECRET, { id: "u-1", role: "ADMIN" }, 900, { now });
+    expect(expiresAt).toEqual(new Date("2030-01-01T00:15:00Z"));
+    expect(await verifyUserToken(JWT_SECRET, token, { now: new Date("2030-01-01T00:14:59Z") })).toMatchObject({ role: "ADMIN" });
+    expect(await verifyUserToken(JWT_SECRET, token, { now: new Date("2030-01-01T00:15:01Z") })).toBeNull();
+  });
+});

@@ -4,7 +4,7 @@ import { jwtVerify, SignJWT } from "jose";
 /** Who is calling. Resolvers and services receive this, never a raw token or header. */
 export type Caller =
   | { kind: "anonymous" }
-  | { kind: "user"; userId: string; role: Role }
+  | { kind: "user"; userId: string; role: Role; sessionId?: string }
   | { kind: "service"; service: string };
 export type Role = "CUSTOMER" | "ADMIN";
 
@@ -37,31 +37,43 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
-/** The bearer token a user receives from signUp / signIn. */
-export async function issueUserToken(secret: string, user: { id: string; role: Role }, ttlSeconds: number): Promise<IssuedToken> {
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  const token = await new SignJWT({ role: user.role })
+export interface IssueUserTokenOptions {
+  /** The session (refresh-token family) this access token belongs to: its `sid` claim, for signOut. */
+  sessionId?: string;
+  /** The issuing time (tests); default now. */
+  now?: Date;
+}
+
+/**
+ * The access token a user receives from signUp / signIn / refreshToken: a short-lived bearer token. The gateway
+ * verifies it without asking the database, so it stays valid until it expires, whatever happens to the session.
+ */
+export async function issueUserToken(secret: string, user: { id: string; role: Role }, ttlSeconds: number, options: IssueUserTokenOptions = {}): Promise<IssuedToken> {
+  const issuedAt = (options.now ?? new Date()).getTime();
+  const expiresAt = new Date(issuedAt + ttlSeconds * 1000);
+  const token = await new SignJWT({ role: user.role, ...(options.sessionId ? { sid: options.sessionId } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(user.id)
     .setIssuer(USER_TOKEN_ISSUER)
     .setAudience(USER_TOKEN_AUDIENCE)
-    .setIssuedAt()
+    .setIssuedAt(Math.floor(issuedAt / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(key(secret));
   return { token, expiresAt };
 }
 
 /** Verifies a user's bearer token. Returns null for anything not valid: the caller is then anonymous. */
-export async function verifyUserToken(secret: string, token: string): Promise<Caller | null> {
+export async function verifyUserToken(secret: string, token: string, options: { now?: Date } = {}): Promise<Caller | null> {
   try {
     const { payload } = await jwtVerify(token, key(secret), {
       issuer: USER_TOKEN_ISSUER,
       audience: USER_TOKEN_AUDIENCE,
       algorithms: ["HS256"],
       requiredClaims: ["exp"],
+      currentDate: options.now,
     });
     if (typeof payload.sub !== "string" || (payload.role !== "CUSTOMER" && payload.role !== "ADMIN")) return null;
-    return { kind: "user", userId: payload.sub, role: payload.role };
+    return { kind: "user", userId: payload.sub, role: payload.role, ...(typeof payload.sid === "string" ? { sessionId: payload.sid } : {}) };
   } catch {
     return null;
   }
@@ -133,7 +145,7 @@ function parseCaller(value: unknown): Caller | null {
   if (typeof value !== "object" || value === null) return null;
   const candidate = value as Record<string, unknown>;
   if (candidate.kind === "user" && typeof candidate.userId === "string" && (candidate.role === "CUSTOMER" || candidate.role === "ADMIN")) {
-    return { kind: "user", userId: candidate.userId, role: candidate.role };
+    return { kind: "user", userId: candidate.userId, role: candidate.role, ...(typeof candidate.sessionId === "string" ? { sessionId: candidate.sessionId } : {}) };
   }
   if (candidate.kind === "service" && typeof candidate.service === "string") return { kind: "service", service: candidate.service };
   if (candidate.kind === "anonymous") return ANONYMOUS;
