@@ -1,11 +1,16 @@
-// `npm run db:seed`: loads the demo data (README: seeded accounts and products) into empty tables.
-// `npm start` does this by itself on the embedded database; use this for a PostgreSQL set by DATABASE_URL.
+// `npm run db:seed`: loads the demo data (README: seeded accounts and products) into empty tables, on DATABASE_URL
+// or the embedded database. `npm start` does this by itself in development. Refused when NODE_ENV=production: the
+// demo accounts' passwords are public.
 import { databaseTargetFrom, describeTarget, openDatabase } from "@monograph/db";
 import { seedInventory } from "@monograph/inventory-subgraph";
 import { fromRepoRoot, loadConfig, sharedEnvSchema } from "@monograph/platform";
 import { seedUsers } from "@monograph/users-subgraph";
 
 const config = loadConfig(sharedEnvSchema, process.env, "db:seed");
+if (config.NODE_ENV === "production") {
+  console.error("[db:seed] refused: NODE_ENV=production. Demo data (with the README's public passwords) is never loaded into a production database.");
+  process.exit(1);
+}
 const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? ".data/pglite"));
 const db = await openDatabase({ target });
 try {

@@ -1,12 +1,16 @@
 import { composeServices } from "@apollo/composition";
-import { ANONYMOUS, buildSubgraphFromFile, DomainError, issueUserToken, startSubgraphServer, type Caller, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import { buildSubgraphFromFile, DomainError, issueUserToken, startSubgraphServer, type Caller, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { writeFileSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "graphql";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startGateway, type SubgraphLocation } from "./gateway.ts";
+
+process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
 
 // The gateway library must work with any supergraph, so these tests use two small subgraphs of their own.
 const JWT_SECRET = "gateway-test-jwt-secret-123";
@@ -149,17 +153,93 @@ describe.each(["in-process", "remote"] as const)("gateway with %s subgraphs", (s
 });
 
 describe("remote subgraphs and identity", () => {
-  it("when a client calls a subgraph directly with a forged caller header, then it is treated as anonymous", async () => {
+  it("when a client calls a subgraph directly, unsigned or with a forged caller header, then it gets 401; the gateway's signed calls work", async () => {
     const server = await startSubgraphServer({ subgraph: books, internalSecret: INTERNAL_SECRET, port: 0 });
     try {
-      const { signCaller, CALLER_HEADER } = await import("@monograph/platform");
-      const forged = await signCaller("not-the-internal-secret-at-all", { kind: "user", userId: "x", role: "ADMIN" });
+      const { signRequest, CALLER_HEADER } = await import("@monograph/platform");
+      const body = JSON.stringify({ query: `{ whoami }` });
+      const forged = await signRequest("not-the-internal-secret-at-all", { kind: "user", userId: "x", role: "ADMIN" }, { method: "POST", body });
       const userToken = (await issueUserToken(JWT_SECRET, { id: "u-1", role: "ADMIN" }, 60)).token;
-      const forgedCall = await post(server, `{ whoami }`, { [CALLER_HEADER]: forged, authorization: `Bearer ${userToken}` });
-      expect(forgedCall.body.data).toEqual({ whoami: describeCaller(ANONYMOUS) });
-      const genuine = await signCaller(INTERNAL_SECRET, { kind: "user", userId: "x", role: "ADMIN" });
+      expect((await post(server, `{ whoami }`, { [CALLER_HEADER]: forged, authorization: `Bearer ${userToken}` })).status).toBe(401);
+      expect((await post(server, `{ whoami }`, { authorization: `Bearer ${userToken}` })).status).toBe(401);
+      const genuine = await signRequest(INTERNAL_SECRET, { kind: "user", userId: "x", role: "ADMIN" }, { method: "POST", body });
       expect((await post(server, `{ whoami }`, { [CALLER_HEADER]: genuine })).body.data).toEqual({ whoami: "ADMIN:x" });
     } finally {
+      await server.stop();
+    }
+  });
+
+  it("when someone captures a signature the gateway sent to a subgraph, then it is useless for any other query", async () => {
+    const { CALLER_HEADER } = await import("@monograph/platform");
+    const target = await startSubgraphServer({ subgraph: books, internalSecret: INTERNAL_SECRET, port: 0 });
+    // A wiretap between the gateway and the subgraph: it records what the gateway sends, and passes it on.
+    const captured: { header: string; body: string }[] = [];
+    const tap = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        captured.push({ header: String(request.headers[CALLER_HEADER]), body });
+        fetch(target.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", [CALLER_HEADER]: String(request.headers[CALLER_HEADER]) }, body })
+          .then(async (answer) => {
+            response.writeHead(answer.status, { "content-type": "application/json" });
+            response.end(await answer.text());
+          })
+          .catch(() => response.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => tap.listen(0, "127.0.0.1", resolve));
+    const gateway = await startGateway({
+      supergraphSdl,
+      subgraphs: {
+        books: { kind: "remote", url: `http://127.0.0.1:${(tap.address() as AddressInfo).port}/graphql` },
+        reviews: { kind: "in-process", schema: reviews.schema, createContext: (c) => reviews.createContext(c.caller) },
+      },
+      jwtSecret: JWT_SECRET,
+      internalSecret: INTERNAL_SECRET,
+      port: 0,
+    });
+    try {
+      const adminToken = (await issueUserToken(JWT_SECRET, { id: "u-admin", role: "ADMIN" }, 60)).token;
+      expect((await post(gateway, `{ whoami books { title } }`, { authorization: `Bearer ${adminToken}` })).body.data).toEqual({
+        whoami: "ADMIN:u-admin",
+        books: [{ title: "Dune" }, { title: "Emma" }],
+      });
+      expect(captured).toHaveLength(1);
+      const [{ header, body }] = captured as [{ header: string; body: string }];
+      const replay = (query: string) =>
+        fetch(target.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", [CALLER_HEADER]: header }, body: JSON.stringify({ query }) });
+      // The very bytes it was signed for still pass within its 30 s; nothing else does.
+      expect((await fetch(target.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", [CALLER_HEADER]: header }, body })).status).toBe(200);
+      for (const query of [`{ secret }`, `{ _service { sdl } }`, `{ whoami }`, JSON.parse(body).query + " "]) {
+        const answer = await replay(query);
+        expect(answer.status, query).toBe(401);
+        expect(await answer.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: "UNAUTHENTICATED" } }] });
+      }
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => tap.close(resolve));
+      await target.stop();
+    }
+  });
+
+  it("when the gateway and a subgraph process do not share the internal secret, then the client gets SERVICE_UNAVAILABLE and nothing internal", async () => {
+    const server = await startSubgraphServer({ subgraph: books, internalSecret: "another-internal-secret-0123456789", port: 0 });
+    const gateway = await startGateway({
+      supergraphSdl,
+      subgraphs: { books: { kind: "remote", url: server.graphqlUrl }, reviews: { kind: "in-process", schema: reviews.schema, createContext: (c) => reviews.createContext(c.caller) } },
+      jwtSecret: JWT_SECRET,
+      internalSecret: INTERNAL_SECRET,
+      port: 0,
+    });
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const { body } = await post(gateway, `{ whoami }`);
+      expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["SERVICE_UNAVAILABLE"]);
+      expect(JSON.stringify(body)).not.toMatch(/401|127\.0\.0\.1|UNAUTHENTICATED/);
+    } finally {
+      log.mockRestore();
+      await gateway.stop();
       await server.stop();
     }
   });

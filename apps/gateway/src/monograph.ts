@@ -29,7 +29,7 @@ import {
   registerOrdersSubscriptions,
   type InventoryClient,
 } from "@monograph/orders-subgraph";
-import { childLogger, fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
@@ -43,7 +43,10 @@ export interface MonographOptions {
   config: GatewayConfig;
   /** Overrides the database chosen by the configuration (tests pass a fresh one). */
   database?: DatabaseTarget;
-  /** Load demo data into empty tables. Default: only on the embedded database. */
+  /**
+   * Load demo data (the README's accounts and products) into empty tables. Default: SEED_DEMO_DATA, else in
+   * development only (NODE_ENV=development), on any database. Never in production: asking for it there is an error.
+   */
   seed?: boolean;
   /** Overrides the committed supergraph. */
   supergraphSdl?: string;
@@ -69,6 +72,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const { config } = options;
   const inProcess = SUBGRAPH_NAMES.filter((name) => !config.remoteSubgraphs[name]);
   const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
+  const seed = options.seed ?? shouldSeedDemoData(config.env);
+  if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
   let domains: InProcessDomains | undefined;
@@ -84,7 +89,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
     if (db) {
       domains = await wireInProcessDomains(db, config, inProcess);
-      if (options.seed ?? target.kind === "pglite") await seedDemoData(db, inProcess);
+      if (seed) await seedDemoData(db, inProcess);
       for (const module of domains.modules) {
         locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
       }
@@ -183,7 +188,10 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
 
   const modules: SubgraphModule[] = [];
   try {
-    if (here("users")) modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: config.env.JWT_SECRET }));
+    if (here("users")) {
+      const { JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL } = config.env;
+      modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: JWT_SECRET, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL }));
+    }
     if (here("inventory")) {
       modules.push(createInventorySubgraph({ db: db.prisma }));
       await registerInventorySubscriptions(transport!, { db: db.prisma, reservations: reservations! });
@@ -280,7 +288,9 @@ function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]
   };
 }
 
+/** The demo data of the domains in this process, into tables that are still empty; says so when it loads any. */
 async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
-  if (names.includes("users")) await seedUsers(db.prisma);
-  if (names.includes("inventory")) await seedInventory(db.prisma);
+  const users = names.includes("users") ? await seedUsers(db.prisma) : 0;
+  const products = names.includes("inventory") ? await seedInventory(db.prisma) : 0;
+  if (users + products > 0) childLogger("gateway").info({ users, products }, "seeded demo data into empty tables");
 }

@@ -1,15 +1,25 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { CALLER_HEADER, childLogger, ErrorCode, signCaller } from "@monograph/platform";
+import { ANONYMOUS, CALLER_HEADER, childLogger, ErrorCode, signRequest, type Caller } from "@monograph/platform";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.ts";
 import { ConcurrencyLimit, deadlineFetch, DEFAULT_SUBGRAPH_CALL_POLICY, isIdempotentOperation, withDeadline, type SubgraphCallPolicy } from "./subgraph-deadlines.ts";
 
 const log = childLogger("gateway");
 
+type Fetcher = RemoteGraphQLDataSource["fetcher"];
+
 /**
- * Calls a subgraph running in another process. The caller's identity travels in a short-lived header signed with
- * the internal secret (the subgraph trusts nothing else), and a subgraph that cannot be reached becomes a
+ * Carries the caller from willSendRequest, which knows the request's context, to the fetcher, which alone sees the
+ * exact body bytes (RemoteGraphQLDataSource serialises the body after willSendRequest). The fetcher removes it: it
+ * never leaves this process, and a subgraph would not trust it anyway.
+ */
+const PENDING_CALLER = "x-monograph-caller-to-sign";
+
+/**
+ * Calls a subgraph running in another process. Each fetch carries the caller in CALLER_HEADER, signed with the
+ * internal secret for that very request (sha256 of the body bytes sent, 30 s): the subgraph answers nothing else,
+ * and a captured header cannot be replayed with another query. A subgraph that cannot be reached becomes a
  * SERVICE_UNAVAILABLE error naming the service, never its internal address.
  *
  * Every fetch has a deadline (`policy.timeoutMs`, waiting for a slot included) and at most
@@ -26,14 +36,14 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
     private readonly internalSecret: string,
     policy: Partial<SubgraphCallPolicy> = {},
   ) {
-    super({ url, fetcher: deadlineFetch });
+    super({ url, fetcher: signingFetcher(internalSecret, deadlineFetch) });
     this.policy = { ...DEFAULT_SUBGRAPH_CALL_POLICY, ...policy };
     this.limit = new ConcurrencyLimit(this.policy.maxConcurrency);
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const caller = (options.context as Partial<GatewayContext>).caller ?? { kind: "anonymous" as const };
-    options.request.http?.headers.set(CALLER_HEADER, await signCaller(this.internalSecret, caller));
+    const caller = (options.context as Partial<GatewayContext>).caller ?? ANONYMOUS;
+    options.request.http?.headers.set(PENDING_CALLER, JSON.stringify(caller));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -48,4 +58,14 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
       });
     }
   }
+}
+
+/** Wraps a fetcher so that each request goes out with CALLER_HEADER signed for its method and exact body. */
+export function signingFetcher(internalSecret: string, fetcher: Fetcher): Fetcher {
+  return async (url, init = {}) => {
+    const { [PENDING_CALLER]: pending, ...headers } = init.headers ?? {};
+    const caller = pending ? (JSON.parse(pending) as Caller) : ANONYMOUS;
+    headers[CALLER_HEADER] = await signRequest(internalSecret, caller, { method: init.method ?? "GET", body: init.body ?? "" });
+    return fetcher(url, { ...init, headers });
+  };
 }

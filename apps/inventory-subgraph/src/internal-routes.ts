@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, sendJson, verifyCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { InventoryReservations } from "./reservations.ts";
 
@@ -32,8 +32,9 @@ type Reservations = Pick<InventoryReservations, "reserve" | "release" | "commit"
  *   POST /internal/reservations/release  { orderId }                              -> 200 { ok: true }
  *   POST /internal/reservations/commit   { orderId }                              -> 200 { ok: true }
  *
- * The caller must send CALLER_HEADER signed with the internal secret and naming a service; anything else (no
- * header, another secret, an expired one, a user) is 401. Failures are `{ error: { code, message, sku? } }`:
+ * The caller must send CALLER_HEADER signed with the internal secret for this very request (its method and body
+ * bytes, see signRequest) and naming a service; anything else (no header, another secret, an expired one, one
+ * signed for another body, a user) is 401. Failures are `{ error: { code, message, sku? } }`:
  * 400 BAD_USER_INPUT (body not JSON or not of this shape, or a line the rules refuse), 404 NOT_FOUND (unknown SKU;
  * commit without reservation), 409 OUT_OF_STOCK / CONFLICT / INVALID_STATE_TRANSITION, 405 for a method other than
  * POST. Anything unexpected (the database is down) is 503 SERVICE_UNAVAILABLE, with nothing internal in it:
@@ -44,9 +45,16 @@ export function inventoryInternalRoutes(reservations: Reservations, internalSecr
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     if (!pathname.startsWith(`${INTERNAL_RESERVATIONS_PATH}/`)) return false;
 
+    const raw = await readBody(request);
+    if (raw instanceof Error) {
+      sendError(response, 400, ErrorCode.BAD_USER_INPUT, raw.message);
+      return true;
+    }
+    // The signature covers the method and these exact bytes: a captured header cannot carry another order or
+    // other lines.
     const header = request.headers[CALLER_HEADER];
-    const caller = await verifyCaller(internalSecret, Array.isArray(header) ? header[0] : header);
-    if (caller.kind !== "service") {
+    const caller = await verifyRequest(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: raw });
+    if (caller?.kind !== "service") {
       sendError(response, 401, ErrorCode.UNAUTHENTICATED, "These endpoints are for Monograph services only.");
       return true;
     }
@@ -61,8 +69,7 @@ export function inventoryInternalRoutes(reservations: Reservations, internalSecr
       sendError(response, 405, ErrorCode.BAD_USER_INPUT, "Use POST.");
       return true;
     }
-
-    const body = await readJson(request);
+    const body = parseJson(raw);
     if (body instanceof Error) {
       sendError(response, 400, ErrorCode.BAD_USER_INPUT, body.message);
       return true;
@@ -102,7 +109,7 @@ function badShape(response: ServerResponse, shape: string): true {
   return true;
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<Buffer | Error> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Read to the end even when too large: leaving the loop early would destroy the socket before the answer.
@@ -111,8 +118,12 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
   if (size > MAX_BODY_BYTES) return new Error("The request body is too large.");
+  return Buffer.concat(chunks);
+}
+
+function parseJson(raw: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(raw.toString("utf8"));
   } catch {
     return new Error("The request body is not valid JSON.");
   }

@@ -25,7 +25,7 @@ await runSubgraphProcess({
     return {
       subgraph: createInventorySubgraph({ db: db.prisma }),
       extraRoutes: inventoryInternalRoutes(reservations, config.INTERNAL_SECRET),
-      seed: async () => void (await seedInventory(db.prisma)),
+      seed: () => seedInventory(db.prisma),
       startBackground: async () => {
         const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "inventory-subgraph" });
         await registerInventorySubscriptions(transport, { db: db.prisma, reservations });

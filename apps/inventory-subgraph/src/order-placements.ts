@@ -1,4 +1,4 @@
-import { CALLER_HEADER, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, signRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { OrderPlacementsClient } from "./sweeper.ts";
 
@@ -28,17 +28,19 @@ export class HttpOrderPlacements implements OrderPlacementsClient {
   }
 
   async settle(orderIds: readonly string[]): Promise<Record<string, "PLACED" | "ABANDONED">> {
+    const body = JSON.stringify({ orderIds });
     const response = await this.fetch(`${this.baseUrl}/internal/orders/placements`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [CALLER_HEADER]: await signCaller(this.options.internalSecret, { kind: "service", service: "inventory" }),
+        // Bound to this body: a captured header cannot ask about other orders.
+        [CALLER_HEADER]: await signRequest(this.options.internalSecret, { kind: "service", service: "inventory" }, { method: "POST", body }),
       },
-      body: JSON.stringify({ orderIds }),
+      body,
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
-    const body: unknown = await response.json().catch(() => undefined);
-    const parsed = answer.safeParse(body);
+    const answered: unknown = await response.json().catch(() => undefined);
+    const parsed = answer.safeParse(answered);
     if (!response.ok || !parsed.success) throw new Error(`orders answered ${response.status} to the placements question`);
     return parsed.data.outcomes;
   }

@@ -19,12 +19,3 @@ export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
-/**
- * Prisma reports a unique violation as P2002 through node-postgres, but through the PGlite adapter (0.6) as a
- * DriverAdapterError whose cause carries PostgreSQL's SQLSTATE 23505.
- */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
-  return code === "P2002" || cause?.code === "23505";
-}

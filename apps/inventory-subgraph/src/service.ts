@@ -12,12 +12,12 @@ import {
   unauthenticated,
   type Caller,
 } from "@monograph/platform";
+import { isUniqueViolation } from "@monograph/db";
 import type { InventoryLoaders } from "./loaders.ts";
 import type { InventoryRepository, NewProduct, ProductChanges, ProductFilter, ProductRecord } from "./repository.ts";
 import {
   CURRENCY_PATTERN,
   isSku,
-  isUniqueViolation,
   MAX_DESCRIPTION_LENGTH,
   MAX_FILTER_LENGTH,
   MAX_NAME_LENGTH,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, ErrorCode, sendJson, verifyCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, ErrorCode, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { OrderPlacements } from "./placement.ts";
 
@@ -26,9 +26,11 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     if (pathname !== INTERNAL_PLACEMENTS_PATH) return false;
+    const raw = await readBody(request);
+    // The signature covers the method and these exact bytes: a captured header cannot ask about other orders.
     const header = request.headers[CALLER_HEADER];
-    const caller = await verifyCaller(internalSecret, Array.isArray(header) ? header[0] : header);
-    if (caller.kind !== "service") {
+    const caller = await verifyRequest(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: raw ?? "" });
+    if (caller?.kind !== "service") {
       sendJson(response, 401, { error: { code: ErrorCode.UNAUTHENTICATED, message: "This endpoint is for Monograph services only." } });
       return true;
     }
@@ -37,7 +39,7 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
       sendJson(response, 405, { error: { code: ErrorCode.BAD_USER_INPUT, message: "Use POST." } });
       return true;
     }
-    const parsed = placementsBody.safeParse(await readJson(request));
+    const parsed = placementsBody.safeParse(parseJson(raw));
     if (!parsed.success) {
       sendJson(response, 400, { error: { code: ErrorCode.BAD_USER_INPUT, message: `The request body must be { orderIds: [uuid, ...] } with 1 to ${MAX_IDS} ids.` } });
       return true;
@@ -52,16 +54,21 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+/** The whole body, or undefined when it is over the limit (read to the end anyway, so the answer can be sent). */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
   }
-  if (size > MAX_BODY_BYTES) return undefined;
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+function parseJson(raw: Buffer | undefined): unknown {
+  if (!raw) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(raw.toString("utf8"));
   } catch {
     return undefined;
   }

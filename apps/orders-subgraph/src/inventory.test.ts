@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CALLER_HEADER, DomainError, verifyCaller, type Caller } from "@monograph/platform";
+import { CALLER_HEADER, DomainError, verifyRequest, type Caller } from "@monograph/platform";
 import { captureLogs } from "@monograph/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpInventoryClient } from "./inventory.ts";
@@ -9,7 +9,8 @@ const SECRET = "orders-inventory-test-secret-0123";
 
 interface Received {
   path: string;
-  caller: Caller;
+  /** Null when the header was not signed for this very request (method and body). */
+  caller: Caller | null;
   body: unknown;
 }
 
@@ -27,7 +28,7 @@ describe("HttpInventoryClient", () => {
         const header = request.headers[CALLER_HEADER];
         received.push({
           path: request.url ?? "",
-          caller: await verifyCaller(SECRET, Array.isArray(header) ? header[0] : header),
+          caller: await verifyRequest(SECRET, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: Buffer.concat(chunks) }),
           body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
         });
         response.writeHead(reply.status, { "content-type": "application/json" });

@@ -1,4 +1,4 @@
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, signRequest } from "@monograph/platform";
 import { z } from "zod";
 
 const log = childLogger("orders");
@@ -99,14 +99,16 @@ export class HttpInventoryClient implements InventoryClient {
   private async post(action: "reserve" | "release" | "commit", payload: object): Promise<unknown> {
     let response: Response;
     let body: unknown;
+    const json = JSON.stringify(payload);
     try {
       response = await this.fetch(`${this.baseUrl}/internal/reservations/${action}`, {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          [CALLER_HEADER]: await signCaller(this.options.internalSecret, { kind: "service", service: "orders" }),
+          // Signed for this body only: a captured header cannot reserve, release or commit anything else.
+          [CALLER_HEADER]: await signRequest(this.options.internalSecret, { kind: "service", service: "orders" }, { method: "POST", body: json }),
         },
-        body: JSON.stringify(payload),
+        body: json,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       body = await response.json().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUniqueViolation } from "@monograph/db";
 import { recordEvent, type OutboxNotifier } from "@monograph/events";
 import {
   badUserInput,
@@ -352,14 +353,4 @@ function decodeKeyset(cursor: string): OrderKeyset {
   const keyset = { createdAt: new Date(String(createdAt)), id: String(id) };
   if (Number.isNaN(keyset.createdAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
   return keyset;
-}
-
-/**
- * Prisma reports a unique violation as P2002 through node-postgres, but through the PGlite adapter (0.6) as a
- * DriverAdapterError whose cause carries PostgreSQL's SQLSTATE 23505.
- */
-function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
-  return code === "P2002" || cause?.code === "23505";
 }

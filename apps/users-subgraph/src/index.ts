@@ -10,8 +10,12 @@ export type { UsersDb } from "./repository.ts";
 export interface UsersSubgraphDeps {
   db: UsersDb;
   jwtSecret: string;
-  /** Lifetime of a user's token; default 12 hours. */
-  tokenTtlSeconds?: number;
+  /** Lifetime of an access token (ACCESS_TOKEN_TTL); default 15 minutes. */
+  accessTokenTtlSeconds?: number;
+  /** Lifetime of a refresh token (REFRESH_TOKEN_TTL); default 30 days. */
+  refreshTokenTtlSeconds?: number;
+  /** The clock; default the system's (tests move it). */
+  now?: () => Date;
 }
 
 export interface UsersContext extends BaseSubgraphContext {
@@ -23,7 +27,12 @@ export const USERS_SDL = new URL("./schema.graphql", import.meta.url);
 
 export function createUsersSubgraph(deps: UsersSubgraphDeps): SubgraphModule<UsersContext> {
   const repository = new UsersRepository(deps.db);
-  const users = new UsersService(repository, { jwtSecret: deps.jwtSecret, tokenTtlSeconds: deps.tokenTtlSeconds ?? 12 * 60 * 60 });
+  const users = new UsersService(repository, {
+    jwtSecret: deps.jwtSecret,
+    accessTokenTtlSeconds: deps.accessTokenTtlSeconds ?? 15 * 60,
+    refreshTokenTtlSeconds: deps.refreshTokenTtlSeconds ?? 30 * 24 * 60 * 60,
+    now: deps.now,
+  });
   return {
     name: "users",
     schema: buildSubgraphFromFile(USERS_SDL, resolvers),

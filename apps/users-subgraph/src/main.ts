@@ -6,7 +6,12 @@ await runSubgraphProcess({
   name: "users",
   defaultPort: 4001,
   build: ({ db, config }) => ({
-    subgraph: createUsersSubgraph({ db: db.prisma, jwtSecret: config.JWT_SECRET }),
-    seed: async () => void (await seedUsers(db.prisma)),
+    subgraph: createUsersSubgraph({
+      db: db.prisma,
+      jwtSecret: config.JWT_SECRET,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
+    }),
+    seed: () => seedUsers(db.prisma),
   }),
 });

@@ -15,6 +15,10 @@ export const resolvers: Resolvers<UsersContext> = {
   Mutation: {
     signUp: (_: unknown, args: { input: { email: string; password: string; name: string } }, ctx: UsersContext) => ctx.users.signUp(args.input),
     signIn: (_: unknown, args: { input: { email: string; password: string } }, ctx: UsersContext) => ctx.users.signIn(args.input),
+    refreshToken: (_: unknown, args: { token: string }, ctx: UsersContext) => ctx.users.refresh(args.token),
+    signOut: (_: unknown, args: { refreshToken?: string | null }, ctx: UsersContext) => ctx.users.signOut(ctx.caller, args.refreshToken),
+    changePassword: (_: unknown, args: { currentPassword: string; newPassword: string }, ctx: UsersContext) =>
+      ctx.users.changePassword(ctx.caller, args.currentPassword, args.newPassword),
   },
   User: {
     __resolveReference: (reference: { id: string }, ctx: UsersContext) => ctx.users.resolveReference(reference.id, ctx.loaders),

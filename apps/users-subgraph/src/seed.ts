@@ -1,7 +1,10 @@
 import { hashPassword } from "./passwords.ts";
 import type { UsersDb } from "./repository.ts";
 
-/** Demo accounts. The README lists these credentials; they exist only in a seeded development database. */
+/**
+ * Demo accounts. The README lists these credentials; they exist only in a seeded development (or test) database:
+ * nothing seeds when NODE_ENV=production.
+ */
 export const SEEDED_USERS = [
   { email: "admin@monograph.dev", name: "Ada Admin", password: "admin-password-1", role: "ADMIN" },
   { email: "alice@example.com", name: "Alice Martin", password: "alice-password-1", role: "CUSTOMER" },
@@ -14,8 +17,10 @@ export const SEEDED_USERS = [
 /** Loads the demo users into an empty users table; does nothing when any user exists. */
 export async function seedUsers(db: UsersDb): Promise<number> {
   if ((await db.user.count()) > 0) return 0;
-  for (const user of SEEDED_USERS) {
-    await db.user.create({ data: { email: user.email, name: user.name, role: user.role, passwordHash: await hashPassword(user.password) } });
-  }
-  return SEEDED_USERS.length;
+  const data = await Promise.all(
+    SEEDED_USERS.map(async (user) => ({ email: user.email, name: user.name, role: user.role, passwordHash: await hashPassword(user.password) })),
+  );
+  // skipDuplicates: two processes seeding one database at the same moment both succeed.
+  const { count } = await db.user.createMany({ data, skipDuplicates: true });
+  return count;
 }

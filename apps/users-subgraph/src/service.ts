@@ -1,3 +1,5 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { isUniqueViolation } from "@monograph/db";
 import {
   badUserInput,
   conflict,
@@ -16,16 +18,24 @@ import {
   type IssuedToken,
 } from "@monograph/platform";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
-import type { UserRecord, UsersRepository } from "./repository.ts";
+import type { UserRecord, UsersRepository, UsersTx } from "./repository.ts";
 import type { UsersLoaders } from "./loaders.ts";
 
 export interface UsersServiceOptions {
   jwtSecret: string;
-  tokenTtlSeconds: number;
+  /** Lifetime of an access token (the bearer token): also how long a revoked session or a changed role lingers. */
+  accessTokenTtlSeconds: number;
+  /** Lifetime of a refresh token; every refresh starts a new one. */
+  refreshTokenTtlSeconds: number;
+  /** The clock (tests move it); default the system's. */
+  now?: () => Date;
 }
 
+/** What signUp, signIn, refreshToken and changePassword answer: a new access token and a new refresh token. */
 export interface AuthResult extends IssuedToken {
   user: UserRecord;
+  refreshToken: string;
+  refreshExpiresAt: Date;
 }
 
 export interface SignUpInput {
@@ -38,13 +48,19 @@ export interface SignUpInput {
 // address works is an email to it, which is out of scope here.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIN_PASSWORD_LENGTH = 10;
+// Refresh tokens are 32 random bytes, base64url: 43 characters. Anything much longer is not one of ours.
+const MAX_REFRESH_TOKEN_LENGTH = 128;
 
-/** The users domain's rules: who may sign up, how credentials are checked, who may see whom. */
+/** The users domain's rules: who may sign up, how credentials are checked, who may see whom, how sessions end. */
 export class UsersService {
+  private readonly now: () => Date;
+
   constructor(
     private readonly repository: UsersRepository,
     private readonly options: UsersServiceOptions,
-  ) {}
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
 
   async signUp(input: SignUpInput): Promise<AuthResult> {
     const email = normalizeEmail(input.email);
@@ -62,7 +78,7 @@ export class UsersService {
       if (isUniqueViolation(error)) throw emailTaken();
       throw error;
     }
-    return { user, ...(await this.issueToken(user)) };
+    return this.startSession(user);
   }
 
   /** Wrong email and wrong password are indistinguishable, in message and in timing. */
@@ -70,7 +86,76 @@ export class UsersService {
     const user = await this.repository.findByEmail(normalizeEmail(input.email));
     const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !valid) throw new DomainError(ErrorCode.UNAUTHENTICATED, "Email or password is incorrect.");
-    return { user, ...(await this.issueToken(user)) };
+    await this.repository.deleteExpiredOfUser(user.id, this.now());
+    return this.startSession(user);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair (rotation): the presented token stops working. Presenting a token that
+   * was already exchanged means two parties hold it, one of them a thief: the whole session is revoked. The new
+   * access token carries the user's current role, and a deleted user gets nothing.
+   */
+  async refresh(token: string): Promise<AuthResult> {
+    if (typeof token !== "string" || token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH) throw sessionEnded();
+    const now = this.now();
+    const row = await this.repository.findRefreshToken(hashToken(token));
+    if (!row || row.revokedAt || row.expiresAt <= now) throw sessionEnded();
+    if (row.rotatedAt) {
+      await this.repository.revokeFamily(row.familyId, now);
+      throw sessionEnded();
+    }
+    const outcome = await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.claimForRotation(tx, row.id, now))) return "reused" as const;
+      const user = await tx.user.findUnique({ where: { id: row.userId } });
+      if (!user) return "gone" as const;
+      return { user, refresh: await this.newRefreshToken(tx, user.id, row.familyId, now) };
+    });
+    if (outcome === "reused" || outcome === "gone") {
+      // Lost a race with another use of the same token (reuse), or the user no longer exists.
+      await this.repository.revokeFamily(row.familyId, now);
+      throw sessionEnded();
+    }
+    return { user: outcome.user, ...outcome.refresh, ...(await this.accessToken(outcome.user, row.familyId)) };
+  }
+
+  /**
+   * Ends a session: the one the refresh token belongs to (holding it is proof enough), or else the signed-in
+   * caller's own. Answers true whether or not the token was still valid, so it reveals nothing about it. Access
+   * tokens already issued stay valid until they expire (at most the access-token lifetime).
+   */
+  async signOut(caller: Caller, refreshToken: string | null | undefined): Promise<boolean> {
+    const now = this.now();
+    if (refreshToken) {
+      const row = refreshToken.length <= MAX_REFRESH_TOKEN_LENGTH ? await this.repository.findRefreshToken(hashToken(refreshToken)) : null;
+      if (row) await this.repository.revokeFamily(row.familyId, now);
+      return true;
+    }
+    if (caller.kind !== "user" || !caller.sessionId) throw unauthenticated("Sign in, or pass the refresh token of the session to end.");
+    await this.repository.revokeSession(caller.userId, caller.sessionId, now);
+    return true;
+  }
+
+  /**
+   * Changes the signed-in user's password and revokes every session they have (every device signs in again),
+   * then starts a new one for this client.
+   */
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<AuthResult> {
+    if (caller.kind !== "user") throw unauthenticated();
+    const user = await this.repository.findById(caller.userId);
+    if (!user) throw unauthenticated();
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) throw badUserInput("The current password is incorrect.", { field: "currentPassword" });
+    checkPasswordStrength(newPassword, "newPassword");
+    if (newPassword === currentPassword) throw badUserInput("The new password must differ from the current one.", { field: "newPassword" });
+    const passwordHash = await hashPassword(newPassword);
+    const now = this.now();
+    const familyId = randomUUID();
+    const refresh = await this.repository.transaction(async (tx) => {
+      await this.repository.updatePasswordHash(tx, user.id, passwordHash);
+      await this.repository.revokeAllOfUser(user.id, now, tx);
+      return this.newRefreshToken(tx, user.id, familyId, now);
+    });
+    const updated = { ...user, passwordHash };
+    return { user: updated, ...refresh, ...(await this.accessToken(updated, familyId)) };
   }
 
   me(caller: Caller, loaders: UsersLoaders): Promise<UserRecord | null> {
@@ -104,24 +189,40 @@ export class UsersService {
     return loaders.userById.load(id);
   }
 
-  private issueToken(user: UserRecord): Promise<IssuedToken> {
-    return issueUserToken(this.options.jwtSecret, { id: user.id, role: user.role }, this.options.tokenTtlSeconds);
+  /** A new session (token family): an access token naming it, and its first refresh token. */
+  private async startSession(user: UserRecord): Promise<AuthResult> {
+    const familyId = randomUUID();
+    const refresh = await this.newRefreshToken(undefined, user.id, familyId, this.now());
+    return { user, ...refresh, ...(await this.accessToken(user, familyId)) };
   }
+
+  private async newRefreshToken(tx: UsersTx | undefined, userId: string, familyId: string, now: Date): Promise<{ refreshToken: string; refreshExpiresAt: Date }> {
+    const refreshToken = randomBytes(32).toString("base64url");
+    const refreshExpiresAt = new Date(now.getTime() + this.options.refreshTokenTtlSeconds * 1000);
+    await this.repository.createRefreshToken({ userId, familyId, tokenHash: hashToken(refreshToken), expiresAt: refreshExpiresAt }, tx);
+    return { refreshToken, refreshExpiresAt };
+  }
+
+  private accessToken(user: UserRecord, sessionId: string): Promise<IssuedToken> {
+    return issueUserToken(this.options.jwtSecret, { id: user.id, role: user.role }, this.options.accessTokenTtlSeconds, { sessionId, now: this.now() });
+  }
+}
+
+/** Refresh tokens are stored as their sha256 only: a copy of the table gives no usable token. */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function checkPasswordStrength(password: string): void {
+export function checkPasswordStrength(password: string, field = "password"): void {
   if (password.length < MIN_PASSWORD_LENGTH || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
-    throw badUserInput(`Password must be at least ${MIN_PASSWORD_LENGTH} characters and contain a letter and a digit.`, { field: "password" });
+    throw badUserInput(`Password must be at least ${MIN_PASSWORD_LENGTH} characters and contain a letter and a digit.`, { field });
   }
-  if (password.length > 200) throw badUserInput("Password must be at most 200 characters.", { field: "password" });
+  if (password.length > 200) throw badUserInput("Password must be at most 200 characters.", { field });
 }
 
 const emailTaken = () => conflict("An account with this email already exists.", { field: "email" });
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
-}
+const sessionEnded = () => unauthenticated("This session has ended. Sign in again.");

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import type { DatabaseHandle } from "@monograph/db";
-import { verifyUserToken, type Caller } from "@monograph/platform";
+import { ANONYMOUS, verifyUserToken, type Caller } from "@monograph/platform";
 import { errorCodes, executeOnSubgraph } from "@monograph/platform/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUsersSubgraph, seedUsers, SEEDED_USERS } from "./index.ts";
@@ -40,7 +41,7 @@ describe("users subgraph", () => {
     expect(result.errors).toBeUndefined();
     expect(result.data?.signUp.user).toMatchObject({ email: "new.person@example.com", role: "CUSTOMER" });
     const caller = await verifyUserToken(JWT_SECRET, result.data!.signUp.token);
-    expect(caller).toEqual({ kind: "user", userId: result.data!.signUp.user.id, role: "CUSTOMER" });
+    expect(caller).toEqual({ kind: "user", userId: result.data!.signUp.user.id, role: "CUSTOMER", sessionId: expect.any(String) });
   });
 
   it.each([
@@ -55,6 +56,14 @@ describe("users subgraph", () => {
     expect(errorCodes(result)).toEqual([code]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(await db.prisma.user.count()).toBe(before);
+  });
+
+  it("when several sign-ups with one email arrive at the same moment, then exactly one succeeds and the others get CONFLICT", async () => {
+    const input = { email: "race@example.com", password: "a-strong-pass-1", name: "Racer" };
+    const results = await Promise.all(Array.from({ length: 8 }, () => executeOnSubgraph(subgraph, SIGN_UP, { variables: { input } })));
+    expect(results.filter((result) => result.errors === undefined)).toHaveLength(1);
+    expect(results.flatMap((result) => errorCodes(result)).sort()).toEqual(Array(7).fill("CONFLICT"));
+    expect(await db.prisma.user.count({ where: { email: input.email } })).toBe(1);
   });
 
   it("when signing in with the seeded credentials, then the token carries the user's role", async () => {
@@ -131,5 +140,148 @@ describe("users subgraph", () => {
   it("when a cursor was not issued by the API, then it is BAD_USER_INPUT", async () => {
     const result = await executeOnSubgraph(subgraph, `{ users(after: "garbage") { totalCount } }`, { caller: admin });
     expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  describe("sessions: short access tokens, rotated refresh tokens", () => {
+    const HOUR = 3600_000;
+    let clock: Date;
+    let sessions: ReturnType<typeof createUsersSubgraph>;
+    const AUTH = `token expiresAt refreshToken refreshExpiresAt user { id email role }`;
+    type Auth = { token: string; expiresAt: string; refreshToken: string; refreshExpiresAt: string; user: { id: string; email: string; role: string } };
+
+    beforeAll(() => {
+      clock = new Date();
+      sessions = createUsersSubgraph({ db: db.prisma, jwtSecret: JWT_SECRET, now: () => clock });
+    });
+
+    const newUser = async (label: string, password = "a-strong-pass-1"): Promise<Auth> => {
+      const email = `${label}-${Math.random().toString(36).slice(2)}@example.com`;
+      const result = await executeOnSubgraph<{ signUp: Auth }>(sessions, `mutation ($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`, {
+        variables: { input: { email, password, name: label } },
+      });
+      expect(result.errors).toBeUndefined();
+      return result.data!.signUp;
+    };
+    const signIn = (email: string, password: string) =>
+      executeOnSubgraph<{ signIn: Auth }>(sessions, `mutation ($input: SignInInput!) { signIn(input: $input) { ${AUTH} } }`, { variables: { input: { email, password } } });
+    const refresh = (token: string) => executeOnSubgraph<{ refreshToken: Auth }>(sessions, `mutation ($token: String!) { refreshToken(token: $token) { ${AUTH} } }`, { variables: { token } });
+    const signOut = (refreshToken: string | null, caller?: Caller) =>
+      executeOnSubgraph<{ signOut: boolean }>(sessions, `mutation ($refreshToken: String) { signOut(refreshToken: $refreshToken) }`, { variables: { refreshToken }, caller });
+    const changePassword = (caller: Caller, currentPassword: string, newPassword: string) =>
+      executeOnSubgraph<{ changePassword: Auth }>(sessions, `mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { ${AUTH} } }`, {
+        variables: { c: currentPassword, n: newPassword },
+        caller,
+      });
+    type UserCaller = Extract<Caller, { kind: "user" }>;
+    const callerOf = async (auth: Auth) => (await verifyUserToken(JWT_SECRET, auth.token, { now: clock })) as UserCaller;
+
+    it("when a user signs in, then the access token lives 15 minutes and the refresh token 30 days, stored only as its sha256", async () => {
+      const auth = await newUser("lifetimes");
+      expect(new Date(auth.expiresAt).getTime() - clock.getTime()).toBe(15 * 60_000);
+      expect(new Date(auth.refreshExpiresAt).getTime() - clock.getTime()).toBe(30 * 24 * HOUR);
+      expect(auth.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const rows = await db.prisma.refreshToken.findMany({ where: { userId: auth.user.id } });
+      expect(rows.map((row) => row.tokenHash)).toEqual([createHash("sha256").update(auth.refreshToken).digest("hex")]);
+      expect(JSON.stringify(rows)).not.toContain(auth.refreshToken);
+      // The access token is refused once its 15 minutes are over.
+      expect(await verifyUserToken(JWT_SECRET, auth.token, { now: new Date(clock.getTime() + 15 * 60_000 + 1000) })).toBeNull();
+    });
+
+    it("when the refresh token is exchanged, then a new pair comes back and the old refresh token stops working", async () => {
+      const first = await newUser("rotation");
+      const second = await refresh(first.refreshToken);
+      expect(second.errors).toBeUndefined();
+      expect(second.data!.refreshToken.refreshToken).not.toBe(first.refreshToken);
+      expect(second.data!.refreshToken.user.id).toBe(first.user.id);
+      expect((await callerOf(second.data!.refreshToken)).sessionId).toBe((await callerOf(first)).sessionId);
+      const third = await refresh(second.data!.refreshToken.refreshToken);
+      expect(third.errors).toBeUndefined();
+    });
+
+    it("when an already exchanged refresh token is presented again, then it is refused and its whole session ends (reuse detection)", async () => {
+      const first = await newUser("reuse");
+      const second = (await refresh(first.refreshToken)).data!.refreshToken;
+      const replayed = await refresh(first.refreshToken);
+      expect(errorCodes(replayed)).toEqual(["UNAUTHENTICATED"]);
+      // The thief replayed, or the user did: either way the legitimate successor no longer works.
+      expect(errorCodes(await refresh(second.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+    });
+
+    it("when one refresh token is presented twice at the same moment, then at most one refresh succeeds, and the session ends", async () => {
+      const first = await newUser("race");
+      const results = await Promise.all([refresh(first.refreshToken), refresh(first.refreshToken)]);
+      const succeeded = results.filter((result) => !result.errors);
+      expect(succeeded.length).toBeLessThanOrEqual(1);
+      expect(results.flatMap((result) => errorCodes(result))).toContain("UNAUTHENTICATED");
+      for (const result of succeeded) expect(errorCodes(await refresh(result.data!.refreshToken.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+    });
+
+    it("when a refresh token is unknown, malformed or past its 30 days, then it is UNAUTHENTICATED", async () => {
+      const auth = await newUser("expiry");
+      for (const token of ["", "garbage", "x".repeat(500)]) expect(errorCodes(await refresh(token))).toEqual(["UNAUTHENTICATED"]);
+      const saved = clock;
+      clock = new Date(saved.getTime() + 30 * 24 * HOUR + 1000);
+      try {
+        expect(errorCodes(await refresh(auth.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      } finally {
+        clock = saved;
+      }
+    });
+
+    it("when a user signs out with a refresh token, then that session ends and their other sessions go on", async () => {
+      const password = "a-strong-pass-1";
+      const first = await newUser("sign-out", password);
+      const other = (await signIn(first.user.email, password)).data!.signIn;
+      expect((await signOut(first.refreshToken)).data).toEqual({ signOut: true });
+      expect(errorCodes(await refresh(first.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      expect((await refresh(other.refreshToken)).errors).toBeUndefined();
+      // Signing out again, or with a token that was never ours, says the same and reveals nothing.
+      expect((await signOut(first.refreshToken)).data).toEqual({ signOut: true });
+      expect((await signOut("never-issued")).data).toEqual({ signOut: true });
+    });
+
+    it("when a signed-in user signs out without a token, then their current session ends; anonymous, it is UNAUTHENTICATED", async () => {
+      const auth = await newUser("sign-out-session");
+      expect((await signOut(null, await callerOf(auth))).data).toEqual({ signOut: true });
+      expect(errorCodes(await refresh(auth.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      expect(errorCodes(await signOut(null))).toEqual(["UNAUTHENTICATED"]);
+    });
+
+    it("when the password changes, then every session of the user ends, and the new password and the new session work", async () => {
+      const first = await newUser("change", "old-password-1");
+      const other = (await signIn(first.user.email, "old-password-1")).data!.signIn;
+      const caller = await callerOf(first);
+
+      const wrong = await changePassword(caller, "not-my-password-1", "new-password-22");
+      expect(errorCodes(wrong)).toEqual(["BAD_USER_INPUT"]);
+      expect(wrong.errors?.[0]?.extensions?.field).toBe("currentPassword");
+      const weak = await changePassword(caller, "old-password-1", "short");
+      expect(weak.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "newPassword" });
+      expect(errorCodes(await changePassword(ANONYMOUS, "old-password-1", "new-password-22"))).toEqual(["UNAUTHENTICATED"]);
+
+      const changed = await changePassword(caller, "old-password-1", "new-password-22");
+      expect(changed.errors).toBeUndefined();
+      expect(errorCodes(await refresh(first.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      expect(errorCodes(await refresh(other.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      expect((await refresh(changed.data!.changePassword.refreshToken)).errors).toBeUndefined();
+      expect(errorCodes(await signIn(first.user.email, "old-password-1"))).toEqual(["UNAUTHENTICATED"]);
+      expect((await signIn(first.user.email, "new-password-22")).errors).toBeUndefined();
+    });
+
+    it("when a user's role changes, then the next refresh issues an access token with the current role", async () => {
+      const auth = await newUser("promoted");
+      expect((await callerOf(auth)).role).toBe("CUSTOMER");
+      await db.prisma.user.update({ where: { id: auth.user.id }, data: { role: "ADMIN" } });
+      const refreshed = (await refresh(auth.refreshToken)).data!.refreshToken;
+      expect(refreshed.user.role).toBe("ADMIN");
+      expect((await callerOf(refreshed)).role).toBe("ADMIN");
+    });
+
+    it("when a user no longer exists, then their refresh token is refused", async () => {
+      const auth = await newUser("deleted");
+      await db.prisma.user.delete({ where: { id: auth.user.id } });
+      expect(errorCodes(await refresh(auth.refreshToken))).toEqual(["UNAUTHENTICATED"]);
+      expect(await db.prisma.refreshToken.count({ where: { userId: auth.user.id } })).toBe(0);
+    });
   });
 });

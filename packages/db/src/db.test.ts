@@ -46,6 +46,6 @@ describe("database", () => {
       `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('users','inventory','orders','billing','events') ORDER BY 1, 2`,
     );
     expect([...new Set(rows.map((row) => row.table_schema))]).toEqual(["billing", "events", "inventory", "orders", "users"]);
-    expect(rows.filter((row) => row.table_schema === "users").map((row) => row.table_name)).toEqual(["users"]);
+    expect(rows.filter((row) => row.table_schema === "users").map((row) => row.table_name)).toEqual(["refresh_tokens", "users"]);
   });
 });

@@ -11,6 +11,7 @@ export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export type * from "./generated/prisma/client.ts";
 export * from "./migrate.ts";
 export { isDatabaseUnavailable } from "./errors.ts";
+export { isUniqueViolation, UNIQUE_VIOLATION } from "./errors.ts";
 
 /** Where the data lives: a real PostgreSQL (`url`) or the embedded PGlite (`dataDir`, or "memory://"). */
 export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };

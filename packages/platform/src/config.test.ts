@@ -1,7 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureLogs } from "@monograph/telemetry/testing";
 import { z } from "zod";
-import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, productionSecretProblems, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 
 const REAL_JWT_SECRET = "a-real-production-jwt-secret-0123";
 const REAL_INTERNAL_SECRET = "a-real-production-internal-secret-0123";
@@ -59,6 +60,8 @@ describe("loadConfig", () => {
       MAX_IN_FLIGHT: 256,
       MAX_BATCH: 10,
       CORS_ORIGINS: [],
+      ACCESS_TOKEN_TTL: 900,
+      REFRESH_TOKEN_TTL: 2_592_000,
     });
   });
 
@@ -141,5 +144,105 @@ describe("refuseDevSecretsInProduction", () => {
     const { code, lines } = loadExpectingExit(productionSchema, { NODE_ENV: "production" });
     expect(code).toBe(1);
     expect(lines.slice(1)).toEqual(["  - JWT_SECRET: set a real secret in production", "  - INTERNAL_SECRET: set a real secret in production"]);
+  });
+});
+
+describe("secrets in production", () => {
+  const issuesFor = (env: Record<string, string>) =>
+    productionSchema.safeParse({ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, ...env }).error?.issues.map((issue) => [issue.path.join("."), issue.message]) ?? [];
+
+  it.each([
+    ["random base64 (openssl rand -base64 48)", randomBytes(48).toString("base64")],
+    ["random hex (openssl rand -hex 32)", randomBytes(32).toString("hex")],
+    ["random hex of 32 characters", randomBytes(16).toString("hex")],
+    ["a long passphrase with separators", "correct-horse-battery-staple-orbit-lantern"],
+  ])("when the secret is %s, then it is accepted", (_label, secret) => {
+    expect(productionSecretProblems(secret)).toEqual([]);
+    expect(issuesFor({ JWT_SECRET: secret })).toEqual([]);
+  });
+
+  it.each([
+    ["31 bytes", "a-real-production-secret-012345", /is 31 bytes long; use at least 32/],
+    ["one character repeated", "x".repeat(40), /only 1 distinct character/],
+    ["few distinct characters", "abababababcabababababcababababab12", /only 5 distinct character/],
+    ["digits only", "0192837465019283746501928374650192", /uses digits only/],
+    ["lower-case letters only", "thequickbrownfoxjumpsoverthelazydog", /uses lower-case letters only/],
+    ["a short sequence repeated", "0123456789abcdef0123456789abcdef", /one shorter sequence repeated/],
+  ])("when the secret has %s, then it is refused with a reason that does not print it", (_label, secret, reason) => {
+    const problems = productionSecretProblems(secret);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
+    for (const problem of problems) expect(problem).not.toContain(secret);
+    expect(issuesFor({ INTERNAL_SECRET: secret }).map(([path]) => path)).toEqual(problems.map(() => "INTERNAL_SECRET"));
+  });
+
+  it("when both secrets are weak in several ways, then every problem of each is reported at start-up", () => {
+    const { code, lines } = loadExpectingExit(productionSchema, { NODE_ENV: "production", JWT_SECRET: "aaaaaaaaaaaaaaaaaaaa", INTERNAL_SECRET: "12121212121212121212" }, "gateway");
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      "[gateway] invalid configuration:",
+      "  - JWT_SECRET: is 20 bytes long; use at least 32 in production (e.g. openssl rand -base64 48)",
+      "  - JWT_SECRET: has only 1 distinct character(s); use at least 8 (a random value)",
+      "  - JWT_SECRET: uses lower-case letters only; mix at least two kinds of characters (a random value)",
+      "  - JWT_SECRET: is one shorter sequence repeated; use a random value",
+      "  - INTERNAL_SECRET: is 20 bytes long; use at least 32 in production (e.g. openssl rand -base64 48)",
+      "  - INTERNAL_SECRET: has only 2 distinct character(s); use at least 8 (a random value)",
+      "  - INTERNAL_SECRET: uses digits only; mix at least two kinds of characters (a random value)",
+      "  - INTERNAL_SECRET: is one shorter sequence repeated; use a random value",
+    ]);
+  });
+
+  it("when both secrets are the same value, then it is refused", () => {
+    expect(issuesFor({ INTERNAL_SECRET: REAL_JWT_SECRET })).toEqual([["INTERNAL_SECRET", "must differ from JWT_SECRET"]]);
+  });
+
+  it("when not in production, then weak secrets of 16 characters or more are still accepted (development, tests)", () => {
+    expect(productionSchema.safeParse({ NODE_ENV: "test", JWT_SECRET: "aaaaaaaaaaaaaaaa", INTERNAL_SECRET: "aaaaaaaaaaaaaaaa" }).success).toBe(true);
+  });
+});
+
+describe("demo data by environment", () => {
+  it.each([
+    [{ NODE_ENV: "development" }, true],
+    [{ NODE_ENV: "development", SEED_DEMO_DATA: "false" }, false],
+    [{ NODE_ENV: "test" }, false],
+    [{ NODE_ENV: "test", SEED_DEMO_DATA: "true" }, true],
+    [{ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET }, false],
+    [{ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, SEED_DEMO_DATA: "false" }, false],
+  ])("when the environment is %o, then seeding is %s", (env, expected) => {
+    expect(shouldSeedDemoData(productionSchema.parse(env))).toBe(expected);
+  });
+
+  it("when production asks for demo data, then the configuration is refused", () => {
+    const result = productionSchema.safeParse({ NODE_ENV: "production", JWT_SECRET: REAL_JWT_SECRET, INTERNAL_SECRET: REAL_INTERNAL_SECRET, SEED_DEMO_DATA: "true" });
+    expect(result.error?.issues.map((issue) => [issue.path.join("."), issue.message])).toEqual([["SEED_DEMO_DATA", "demo data is never loaded in production"]]);
+  });
+});
+
+describe("token lifetimes", () => {
+  it("when unset, then access tokens live 15 minutes and refresh tokens 30 days", () => {
+    expect(sharedEnvSchema.parse({})).toMatchObject({ ACCESS_TOKEN_TTL: 900, REFRESH_TOKEN_TTL: 30 * 86_400 });
+  });
+
+  it.each([
+    ["600", 600],
+    ["90s", 90],
+    ["5m", 300],
+    ["1h", 3600],
+  ])("when ACCESS_TOKEN_TTL is %s, then it is %i seconds", (value, seconds) => {
+    expect(sharedEnvSchema.parse({ ACCESS_TOKEN_TTL: value }).ACCESS_TOKEN_TTL).toBe(seconds);
+  });
+
+  it("when REFRESH_TOKEN_TTL is given in days, then it is converted to seconds", () => {
+    expect(sharedEnvSchema.parse({ REFRESH_TOKEN_TTL: "7d" }).REFRESH_TOKEN_TTL).toBe(7 * 86_400);
+  });
+
+  it("when the lifetimes are malformed or out of bounds, then every problem is reported with the bounds", () => {
+    const { lines } = loadExpectingExit(sharedEnvSchema, { ACCESS_TOKEN_TTL: "2h", REFRESH_TOKEN_TTL: "soon" }, "gateway");
+    expect(lines).toEqual([
+      "[gateway] invalid configuration:",
+      "  - ACCESS_TOKEN_TTL: must be between 1m and 1h (got 2h)",
+      '  - REFRESH_TOKEN_TTL: "soon" is not a lifetime: use seconds, or a number with s, m, h or d (e.g. 15m)',
+    ]);
+    for (const value of ["30", "-5m", "1.5h", "0"]) expect(sharedEnvSchema.safeParse({ ACCESS_TOKEN_TTL: value }).success, value).toBe(false);
   });
 });

@@ -52,6 +52,24 @@ describe("startHttpServer", () => {
     expect(await postGraphQL(server, JSON.stringify({ query: "{ hello }" }), { "x-name": "Ada" })).toEqual({ status: 200, body: { data: { hello: "hello Ada" } } });
   });
 
+  it("when an authorize hook is given, then it sees the exact body bytes first, and its refusal is the answer (Apollo never sees the request)", async () => {
+    const seen: string[] = [];
+    const context = vi.fn(async () => ({ greeting: "hello" }));
+    const server = await start({
+      context,
+      authorize: async (request, rawBody) => {
+        seen.push(`${request.method} ${rawBody.toString("utf8")}`);
+        return request.headers["x-pass"] === "yes" ? undefined : { status: 401, code: "UNAUTHENTICATED", message: "Not you." };
+      },
+    });
+    const body = JSON.stringify({ query: "{ hello }" });
+    expect(await postGraphQL(server, `{ hello `)).toEqual({ status: 401, body: { errors: [{ message: "Not you.", extensions: { code: "UNAUTHENTICATED" } }] } });
+    expect(context).not.toHaveBeenCalled();
+    expect(await postGraphQL(server, body, { "x-pass": "yes" })).toEqual({ status: 200, body: { data: { hello: "hello" } } });
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(seen).toEqual([`POST { hello `, `POST ${body}`]);
+  });
+
   it("when GET /health is asked, then it answers 200 ok", async () => {
     const server = await start();
     const response = await fetch(`${server.url}/health`);

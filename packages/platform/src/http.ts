@@ -32,6 +32,18 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   edge?: Partial<HttpEdgeOptions>;
   /** The same limits Apollo is built with; the front screens every document's tokens and nesting with them. */
   limits?: OperationLimits;
+  /**
+   * Decides whether a /graphql request may go on, once its body is read and before Apollo parses anything (a
+   * sealed subgraph answers only the gateway's signed requests). Return a refusal to answer with it instead.
+   */
+  authorize?: (request: IncomingMessage, rawBody: Buffer) => Promise<HttpRefusal | undefined>;
+}
+
+/** An answer to a request that may not go on: its HTTP status and the coded GraphQL error it carries. */
+export interface HttpRefusal {
+  status: number;
+  code: string;
+  message: string;
 }
 
 const log = childLogger("http");
@@ -141,7 +153,12 @@ async function handle<TContext extends BaseContext>(
   if (url.pathname !== "/graphql") return sendJson(response, 404, { error: "Not found" });
   if (answerCors(edge.corsOrigins, request, response)) return;
 
-  const body = request.method === "POST" ? await readJsonBody(request, edge.maxBodyBytes) : undefined;
+  const raw = request.method === "POST" ? await readRawBody(request, edge.maxBodyBytes) : Buffer.alloc(0);
+  if (raw instanceof EdgeRefusal) return sendRefusal(response, raw);
+  // Before anything is parsed: a sealed subgraph answers a stranger's document without looking at it.
+  const denied = await options.authorize?.(request, raw);
+  if (denied) return sendJson(response, denied.status, { errors: [{ message: denied.message, extensions: { code: denied.code } }] });
+  const body = request.method === "POST" ? parseJsonBody(request, raw) : undefined;
   const refusal = body instanceof EdgeRefusal ? body : (refuseBatch(body, edge.maxBatch) ?? screenDocuments(body, url, options.limits));
   if (refusal) return sendRefusal(response, refusal);
   const headers = new HeaderMap();
@@ -192,7 +209,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+async function readRawBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | EdgeRefusal> {
   const tooLarge = () => new EdgeRefusal(413, EdgeErrorCode.PAYLOAD_TOO_LARGE, `Request body is larger than ${maxBytes} bytes.`, { connection: "close" });
   // A declared length over the limit is refused before a byte of it is read.
   if (Number(request.headers["content-length"] ?? 0) > maxBytes) return tooLarge();
@@ -203,7 +220,11 @@ async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise
     if (size > maxBytes) return tooLarge();
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBody(request: IncomingMessage, raw: Buffer): unknown {
+  const text = raw.toString("utf8");
   if (text.length === 0) return undefined;
   const contentType = request.headers["content-type"] ?? "";
   if (!contentType.includes("application/json")) return text;

@@ -1,6 +1,6 @@
 import { decodeJwt, SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ANONYMOUS, callerFromAuthorization, isAdmin, issueUserToken, signCaller, verifyCaller, verifyUserToken, type Caller } from "./identity.ts";
+import { ANONYMOUS, bodyHash, callerFromAuthorization, isAdmin, issueUserToken, signRequest, verifyRequest, verifyUserToken, type Caller } from "./identity.ts";
 
 const INTERNAL_SECRET = "identity-test-internal-secret-0123";
 const JWT_SECRET = "identity-test-jwt-secret-0123456789";
@@ -11,6 +11,10 @@ const CUSTOMER: Caller = { kind: "user", userId: "u-1", role: "CUSTOMER" };
 const ORDERS: Caller = { kind: "service", service: "orders" };
 
 const key = (secret: string) => new TextEncoder().encode(secret);
+
+/** One fetch from the gateway to a subgraph, as the signature binds it. */
+const REQUEST = { method: "POST", body: '{"query":"query ($id: ID!) { user(id: $id) { email } }","variables":{"id":"u-1"}}' };
+const BINDING = { htm: REQUEST.method, bh: bodyHash(REQUEST.body) };
 
 /** Rewrites the payload of a signed JWT and keeps the original signature, as an attacker would. */
 function tamper(token: string, change: (payload: Record<string, any>) => void): string {
@@ -37,44 +41,45 @@ describe("the signed caller header (gateway → subgraph)", () => {
     ["a service", ORDERS],
     ["the anonymous caller", ANONYMOUS],
   ])("when %s is signed with the internal secret, then verifying gives the same caller back", async (_label, caller) => {
-    const header = await signCaller(INTERNAL_SECRET, caller);
-    expect(await verifyCaller(INTERNAL_SECRET, header)).toEqual(caller);
+    const header = await signRequest(INTERNAL_SECRET, caller, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toEqual(caller);
   });
 
   it("when a caller carries extra fields, then only the known fields come back", async () => {
-    const header = await signCaller(INTERNAL_SECRET, { ...CUSTOMER, isAdmin: true } as unknown as Caller);
-    expect(await verifyCaller(INTERNAL_SECRET, header)).toEqual(CUSTOMER);
+    const header = await signRequest(INTERNAL_SECRET, { ...CUSTOMER, isAdmin: true } as unknown as Caller, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toEqual(CUSTOMER);
   });
 
-  it("when the header is signed with another secret, then the caller is anonymous", async () => {
-    const forged = await signCaller(OTHER_SECRET, ADMIN);
-    expect(await verifyCaller(INTERNAL_SECRET, forged)).toEqual(ANONYMOUS);
+  it("when the header is signed with another secret, then it is refused", async () => {
+    const forged = await signRequest(OTHER_SECRET, ADMIN, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, forged, REQUEST)).toBeNull();
   });
 
-  it("when a genuine header's payload is tampered with, then the caller is anonymous", async () => {
-    const genuine = await signCaller(INTERNAL_SECRET, CUSTOMER);
+  it("when a genuine header's payload is tampered with, then it is refused", async () => {
+    const genuine = await signRequest(INTERNAL_SECRET, CUSTOMER, REQUEST);
     const escalated = tamper(genuine, (payload) => {
       payload.caller = { ...payload.caller, role: "ADMIN" };
     });
-    expect(await verifyCaller(INTERNAL_SECRET, escalated)).toEqual(ANONYMOUS);
+    expect(await verifyRequest(INTERNAL_SECRET, escalated, REQUEST)).toBeNull();
   });
 
-  it("when the header is an unsigned (alg: none) token, then the caller is anonymous", async () => {
+  it("when the header is an unsigned (alg: none) token, then it is refused", async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = unsigned({ caller: ADMIN, aud: "monograph-subgraph", iat: now, exp: now + 60 });
-    expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
+    const token = unsigned({ caller: ADMIN, aud: "monograph-subgraph", iat: now, exp: now + 60, htm: REQUEST.method, bh: bodyHash(REQUEST.body) });
+    expect(await verifyRequest(INTERNAL_SECRET, token, REQUEST)).toBeNull();
   });
 
-  it("when the header is older than its short lifetime, then the caller is anonymous", async () => {
+  it("when the header is older than its 30 s lifetime, then it is refused", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
-    const header = await signCaller(INTERNAL_SECRET, ADMIN);
+    const header = await signRequest(INTERNAL_SECRET, ADMIN, REQUEST);
 
     vi.setSystemTime(new Date("2030-01-01T00:00:30Z"));
-    expect(await verifyCaller(INTERNAL_SECRET, header)).toEqual(ADMIN);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toEqual(ADMIN);
 
-    vi.setSystemTime(new Date("2030-01-01T00:01:01Z"));
-    expect(await verifyCaller(INTERNAL_SECRET, header)).toEqual(ANONYMOUS);
+    // 30 s of life, and 5 s for clocks that differ between machines.
+    vi.setSystemTime(new Date("2030-01-01T00:00:36Z"));
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toBeNull();
   });
 
   it.each([
@@ -83,8 +88,8 @@ describe("the signed caller header (gateway → subgraph)", () => {
     ["empty", ""],
     ["garbage", "not-a-jwt"],
     ["three dots of garbage", "a.b.c"],
-  ])("when the header is %s, then the caller is anonymous", async (_label, value) => {
-    expect(await verifyCaller(INTERNAL_SECRET, value)).toEqual(ANONYMOUS);
+  ])("when the header is %s, then it is refused", async (_label, value) => {
+    expect(await verifyRequest(INTERNAL_SECRET, value, REQUEST)).toBeNull();
   });
 
   it.each([
@@ -92,26 +97,43 @@ describe("the signed caller header (gateway → subgraph)", () => {
     ["a user with an unknown role", { kind: "user", userId: "u-1", role: "SUPERUSER" }],
     ["a service without a name", { kind: "service" }],
     ["an unknown kind", { kind: "root" }],
-  ])("when a correctly signed header names %s, then the caller is anonymous", async (_label, caller) => {
-    const header = await signCaller(INTERNAL_SECRET, caller as unknown as Caller);
-    expect(await verifyCaller(INTERNAL_SECRET, header)).toEqual(ANONYMOUS);
+  ])("when a correctly signed header names %s, then it is refused", async (_label, caller) => {
+    const header = await signRequest(INTERNAL_SECRET, caller as unknown as Caller, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toBeNull();
   });
 
-  it("when a token signed with the internal secret names a caller but was issued for another audience, then the caller is anonymous", async () => {
+  it("when a token signed with the internal secret names a caller but was issued for another audience, then it is refused", async () => {
     const { aud } = decodeJwt((await issueUserToken(INTERNAL_SECRET, { id: "u-1", role: "CUSTOMER" }, 60)).token);
-    const token = await new SignJWT({ caller: ADMIN }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt().setExpirationTime("1m").sign(key(INTERNAL_SECRET));
-    expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
+    const token = await new SignJWT({ caller: ADMIN, ...BINDING }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt().setExpirationTime("1m").sign(key(INTERNAL_SECRET));
+    expect(await verifyRequest(INTERNAL_SECRET, token, REQUEST)).toBeNull();
   });
 
-  it("when a caller header signed with the internal secret has no expiry, then the caller is anonymous", async () => {
-    const { aud } = decodeJwt(await signCaller(INTERNAL_SECRET, ADMIN));
-    const token = await new SignJWT({ caller: ADMIN }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt().sign(key(INTERNAL_SECRET));
-    expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
+  it("when a caller header signed with the internal secret has no expiry, then it is refused", async () => {
+    const { aud } = decodeJwt(await signRequest(INTERNAL_SECRET, ADMIN, REQUEST));
+    const token = await new SignJWT({ caller: ADMIN, ...BINDING }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt().sign(key(INTERNAL_SECRET));
+    expect(await verifyRequest(INTERNAL_SECRET, token, REQUEST)).toBeNull();
   });
 
-  it("when a user's bearer token is replayed as the caller header, then the caller is anonymous, even if both secrets are equal", async () => {
+  it("when a user's bearer token is replayed as the caller header, then it is refused, even if both secrets are equal", async () => {
     const { token } = await issueUserToken(INTERNAL_SECRET, { id: "u-admin", role: "ADMIN" }, 60);
-    expect(await verifyCaller(INTERNAL_SECRET, token)).toEqual(ANONYMOUS);
+    expect(await verifyRequest(INTERNAL_SECRET, token, REQUEST)).toBeNull();
+  });
+  it("when a genuine header is sent with another body (another query, other variables), then it is refused", async () => {
+    const header = await signRequest(INTERNAL_SECRET, ADMIN, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, { method: "POST", body: Buffer.from(REQUEST.body) })).toEqual(ADMIN);
+    for (const body of ['{"query":"{ users { edges { node { email } } } }"}', REQUEST.body.replace("u-1", "u-2"), `${REQUEST.body} `, ""]) {
+      expect(await verifyRequest(INTERNAL_SECRET, header, { method: "POST", body }), body).toBeNull();
+    }
+    expect(await verifyRequest(INTERNAL_SECRET, header, { method: "GET", body: REQUEST.body })).toBeNull();
+  });
+
+  it("when a header claims a long life but was issued more than 60 s ago, or has no issue time, then it is refused", async () => {
+    const { aud } = decodeJwt(await signRequest(INTERNAL_SECRET, ADMIN, REQUEST));
+    const now = Math.floor(Date.now() / 1000);
+    const old = await new SignJWT({ caller: ADMIN, ...BINDING }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setIssuedAt(now - 120).setExpirationTime(now + 3600).sign(key(INTERNAL_SECRET));
+    expect(await verifyRequest(INTERNAL_SECRET, old, REQUEST)).toBeNull();
+    const undated = await new SignJWT({ caller: ADMIN, ...BINDING }).setProtectedHeader({ alg: "HS256" }).setAudience(aud!).setExpirationTime(now + 30).sign(key(INTERNAL_SECRET));
+    expect(await verifyRequest(INTERNAL_SECRET, undated, REQUEST)).toBeNull();
   });
 });
 
@@ -199,7 +221,7 @@ describe("users' bearer tokens", () => {
   });
 
   it("when the gateway's caller header is sent as a bearer token, then the caller is anonymous, even if both secrets are equal", async () => {
-    const header = await signCaller(JWT_SECRET, ADMIN);
+    const header = await signRequest(JWT_SECRET, ADMIN, REQUEST);
     expect(await callerFromAuthorization(JWT_SECRET, `Bearer ${header}`)).toEqual(ANONYMOUS);
   });
 
@@ -221,5 +243,23 @@ describe("isAdmin", () => {
   it("when the caller is a customer, a service or anonymous, then it is not an admin", () => {
     expect([CUSTOMER, ORDERS, ANONYMOUS].map(isAdmin)).toEqual([false, false, false]);
     expect(isAdmin(ADMIN)).toBe(true);
+  });
+});
+
+describe("sessions in access tokens", () => {
+  it("when an access token names its session, then the caller carries it, through the gateway's signed header too", async () => {
+    const { token } = await issueUserToken(JWT_SECRET, { id: "u-1", role: "CUSTOMER" }, 900, { sessionId: "s-1" });
+    const caller = await verifyUserToken(JWT_SECRET, token);
+    expect(caller).toEqual({ kind: "user", userId: "u-1", role: "CUSTOMER", sessionId: "s-1" });
+    const header = await signRequest(INTERNAL_SECRET, caller!, REQUEST);
+    expect(await verifyRequest(INTERNAL_SECRET, header, REQUEST)).toEqual(caller);
+  });
+
+  it("when an access token is issued at a given time, then it is accepted until its lifetime is over, not after", async () => {
+    const now = new Date("2030-01-01T00:00:00Z");
+    const { token, expiresAt } = await issueUserToken(JWT_SECRET, { id: "u-1", role: "ADMIN" }, 900, { now });
+    expect(expiresAt).toEqual(new Date("2030-01-01T00:15:00Z"));
+    expect(await verifyUserToken(JWT_SECRET, token, { now: new Date("2030-01-01T00:14:59Z") })).toMatchObject({ role: "ADMIN" });
+    expect(await verifyUserToken(JWT_SECRET, token, { now: new Date("2030-01-01T00:15:01Z") })).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
 import { childLogger, logger } from "@monograph/telemetry";
-import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
+import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 import { edgeSettingsFrom } from "./edge-config.ts";
 import type { RunningServer } from "./http.ts";
 import { fromRepoRoot } from "./paths.ts";
@@ -14,8 +14,8 @@ export type SubgraphProcessConfig = z.infer<typeof subgraphProcessEnvSchema>;
 
 export interface SubgraphProcessParts {
   subgraph: SubgraphModule;
-  /** Loads the domain's demo data into an empty embedded database. */
-  seed?: () => Promise<void>;
+  /** Loads the domain's demo data into its empty tables, in development only; returns how many rows it added. */
+  seed?: () => Promise<number>;
   extraRoutes?: StartSubgraphServerOptions["extraRoutes"];
   readiness?: StartSubgraphServerOptions["readiness"];
   /** Starts background work (event relays, subscriptions) once the server listens; returns how to stop it. */
@@ -39,7 +39,12 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
-  if (target.kind === "pglite" && parts.seed) await parts.seed();
+  // Demo data depends on the environment, never on the database: development seeds empty tables on PGlite and
+  // PostgreSQL alike; tests ask for it (SEED_DEMO_DATA=true); production never.
+  if (shouldSeedDemoData(config) && parts.seed) {
+    const rows = await parts.seed();
+    if (rows > 0) childLogger(`${options.name}-subgraph`).info({ rows }, "seeded demo data into empty tables");
+  }
 
   // Background work starts only once the server listens, but stopping the server must stop it too.
   const background: { stop?: () => Promise<void> } = {};

@@ -6,7 +6,7 @@ import { captureLogs } from "@monograph/telemetry/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { forbidden } from "./errors.ts";
 import type { RunningServer } from "./http.ts";
-import { ANONYMOUS, CALLER_HEADER, issueUserToken, signCaller, type Caller } from "./identity.ts";
+import { ANONYMOUS, CALLER_HEADER, issueUserToken, signRequest, type Caller } from "./identity.ts";
 import { buildSubgraphFromFile, startSubgraphServer, type BaseSubgraphContext, type SubgraphModule } from "./subgraph.ts";
 import { errorCodes, executeOnSubgraph } from "./testing.ts";
 
@@ -48,11 +48,29 @@ const books: SubgraphModule = {
   createContext,
 };
 
-async function post(server: RunningServer, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
-  const response = await fetch(server.graphqlUrl, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query, variables }) });
+interface PostOptions {
+  /** Who the gateway says is calling; null sends no caller header at all. Default: an anonymous client. */
+  as?: Caller | null;
+  secret?: string;
+  headers?: Record<string, string>;
+  variables?: Record<string, unknown>;
+  /** Sends this header instead of signing one. */
+  callerHeader?: string;
+}
+
+/** A POST to the subgraph, signed the way the gateway signs it (for this very body) unless told otherwise. */
+async function post(server: RunningServer, query: string, options: PostOptions = {}) {
+  const body = JSON.stringify({ query, variables: options.variables });
+  const caller = options.as === undefined ? ANONYMOUS : options.as;
+  const signature = options.callerHeader ?? (caller ? await signRequest(options.secret ?? INTERNAL_SECRET, caller, { method: "POST", body }) : undefined);
+  const response = await fetch(server.graphqlUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(signature ? { [CALLER_HEADER]: signature } : {}), ...options.headers },
+    body,
+  });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; path?: unknown[]; extensions?: Record<string, unknown> }[] } };
 }
-const signedAs = async (caller: Caller, secret = INTERNAL_SECRET) => ({ [CALLER_HEADER]: await signCaller(secret, caller) });
+const REFUSED = { status: 401, body: { errors: [{ message: expect.any(String), extensions: { code: "UNAUTHENTICATED" } }] } };
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -72,8 +90,36 @@ describe("startSubgraphServer", () => {
     createContext.mockClear();
   });
 
-  it("when a request carries no identity, then the caller is anonymous", async () => {
+  it("when the gateway signs a request for an anonymous client, then the caller is anonymous", async () => {
     expect((await post(server, "{ whoami }")).body).toEqual({ data: { whoami: "anonymous" } });
+  });
+
+  it.each([
+    ["no caller header", "{ whoami }"],
+    ["no caller header and a document that would not even parse", "{ whoami"],
+    ["no caller header, asking for entities", `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Book { title } } }`],
+    ["no caller header, asking for the SDL", "{ _service { sdl } }"],
+  ])("when a request comes with %s, then it is 401 UNAUTHENTICATED and no context is built", async (_label, query) => {
+    expect(await post(server, query, { as: null, variables: { r: [{ __typename: "Book", isbn: "1" }] } })).toEqual(REFUSED);
+    expect(createContext).not.toHaveBeenCalled();
+  });
+
+  it("when a header the gateway signed for one query is replayed with another, then it is 401", async () => {
+    const body = JSON.stringify({ query: "{ whoami }" });
+    const captured = await signRequest(INTERNAL_SECRET, ADMIN, { method: "POST", body });
+    expect((await post(server, "{ whoami }", { callerHeader: captured })).body).toEqual({ data: { whoami: "ADMIN:u-admin" } });
+    expect(await post(server, "{ secret }", { callerHeader: captured })).toEqual(REFUSED);
+    expect(await post(server, "{ whoami }", { callerHeader: captured, variables: { extra: 1 } })).toEqual(REFUSED);
+  });
+
+  it("when a genuine header has expired, then it is 401", async () => {
+    const body = JSON.stringify({ query: "{ whoami }" });
+    const expired = await signRequest(INTERNAL_SECRET, ADMIN, { method: "POST", body }, { now: new Date(Date.now() - 120_000) });
+    expect(await post(server, "{ whoami }", { callerHeader: expired })).toEqual(REFUSED);
+  });
+
+  it("when /health is asked without any signature, then it still answers", async () => {
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
   it.each([
@@ -81,37 +127,36 @@ describe("startSubgraphServer", () => {
     ["an admin", ADMIN, "ADMIN:u-admin"],
     ["a service", { kind: "service", service: "orders" } as Caller, "service:orders"],
   ])("when the caller header is signed with the internal secret for %s, then resolvers see that caller", async (_label, caller, expected) => {
-    expect((await post(server, "{ whoami }", await signedAs(caller))).body).toEqual({ data: { whoami: expected } });
+    expect((await post(server, "{ whoami }", { as: caller })).body).toEqual({ data: { whoami: expected } });
   });
 
   it("when each request arrives, then a fresh context is built for its own caller", async () => {
-    await post(server, "{ whoami }", await signedAs(CUSTOMER));
+    await post(server, "{ whoami }", { as: CUSTOMER });
     await post(server, "{ whoami }");
     expect(createContext.mock.calls).toEqual([[CUSTOMER], [ANONYMOUS]]);
   });
 
-  it("when a client reaches the subgraph directly with a valid user bearer token, then the Authorization header is ignored", async () => {
+  it("when a user's bearer token comes beside the gateway's signature, then the Authorization header is ignored; alone, it is 401", async () => {
     for (const secret of [JWT_SECRET, INTERNAL_SECRET]) {
       const { token } = await issueUserToken(secret, { id: "u-admin", role: "ADMIN" }, 3600);
-      const { body } = await post(server, "{ whoami secret }", { authorization: `Bearer ${token}` });
+      const { body } = await post(server, "{ whoami secret }", { headers: { authorization: `Bearer ${token}` } });
       expect(body.data).toEqual({ whoami: "anonymous", secret: null });
       expect(errorCodes(body)).toEqual(["FORBIDDEN"]);
+      expect(await post(server, "{ whoami secret }", { as: null, headers: { authorization: `Bearer ${token}` } })).toEqual(REFUSED);
     }
   });
 
-  it("when a client forges the caller header with another secret, then it is anonymous even with a valid bearer token beside it", async () => {
+  it("when a client forges the caller header with another secret, then it is 401 even with a valid bearer token beside it", async () => {
     const { token } = await issueUserToken(JWT_SECRET, { id: "u-admin", role: "ADMIN" }, 3600);
-    const { body } = await post(server, "{ whoami secret }", { ...(await signedAs(ADMIN, "not-the-internal-secret-at-all")), authorization: `Bearer ${token}` });
-    expect(body.data).toEqual({ whoami: "anonymous", secret: null });
-    expect(errorCodes(body)).toEqual(["FORBIDDEN"]);
+    expect(await post(server, "{ whoami secret }", { as: ADMIN, secret: "not-the-internal-secret-at-all", headers: { authorization: `Bearer ${token}` } })).toEqual(REFUSED);
   });
 
-  it("when the caller header is garbage, then the caller is anonymous and the request still succeeds", async () => {
-    expect((await post(server, "{ whoami }", { [CALLER_HEADER]: "garbage" })).body).toEqual({ data: { whoami: "anonymous" } });
+  it("when the caller header is garbage, then it is 401", async () => {
+    expect(await post(server, "{ whoami }", { callerHeader: "garbage" })).toEqual(REFUSED);
   });
 
   it("when the genuine admin asks for the secret, then it is given", async () => {
-    expect((await post(server, "{ secret }", await signedAs(ADMIN))).body).toEqual({ data: { secret: "the launch codes" } });
+    expect((await post(server, "{ secret }", { as: ADMIN })).body).toEqual({ data: { secret: "the launch codes" } });
   });
 
   it("when a resolver refuses on purpose, then its code and message reach the client", async () => {
@@ -138,14 +183,15 @@ describe("startSubgraphServer", () => {
   });
 
   it("when the gateway asks for the subgraph's SDL and entities, then federation answers", async () => {
-    const sdl = await post(server, "{ _service { sdl } }", await signedAs({ kind: "service", service: "gateway" }));
+    const sdl = await post(server, "{ _service { sdl } }", { as: { kind: "service", service: "gateway" } });
     expect(sdl.body.data._service.sdl).toMatch(/type Book\s+@key\(fields: "isbn"\)/);
-    const entities = await post(server, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Book { title } } }`, {}, { r: [{ __typename: "Book", isbn: "2" }, { __typename: "Book", isbn: "9" }] });
+    const entities = await post(server, `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Book { title } } }`, { variables: { r: [{ __typename: "Book", isbn: "2" }, { __typename: "Book", isbn: "9" }] } });
     expect(entities.body).toEqual({ data: { _entities: [{ title: "Emma" }, null] } });
   });
 
-  it("when a browser opens /graphql, then no landing page is served", async () => {
+  it("when a browser opens /graphql, then no landing page is served, only a 401", async () => {
     const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(401);
     expect(await response.text()).not.toMatch(/<html/i);
   });
 

@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { childLogger } from "@monograph/telemetry";
 import { parse, type GraphQLSchema } from "graphql";
-import { maskError } from "./errors.ts";
-import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type ReadinessCheck, type RunningServer } from "./http.ts";
-import { CALLER_HEADER, verifyCaller, type Caller } from "./identity.ts";
+import { ErrorCode, maskError } from "./errors.ts";
+import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
+import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
 import { DEFAULT_OPERATION_LIMITS, formatEdgeError, operationLimitOptions, type OperationLimits } from "./limits.ts";
 
 /** Every subgraph's context carries the caller; each domain adds its own per-request pieces (loaders). */
@@ -43,8 +44,10 @@ export interface StartSubgraphServerOptions {
 }
 
 /**
- * Runs one subgraph as its own HTTP service (hybrid and distributed shapes). The caller's identity is taken only
- * from the signed CALLER_HEADER; an Authorization header sent straight to a subgraph is ignored.
+ * Runs one subgraph as its own HTTP service (hybrid and distributed shapes). The process is sealed: a GraphQL
+ * request must carry CALLER_HEADER signed by the gateway for that very request (see sealedSubgraph), or it is
+ * refused with 401 before Apollo parses it; only /health and /ready stay open. The caller's identity is taken
+ * only from that header; an Authorization header sent straight to a subgraph is ignored.
  */
 export function startSubgraphServer(options: StartSubgraphServerOptions): Promise<RunningServer> {
   const { subgraph } = options;
@@ -62,6 +65,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     formatError: (formatted, error) =>
       maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
   });
+  const seal = sealedSubgraph(options.internalSecret);
   return startHttpServer({
     apollo,
     port: options.port,
@@ -71,12 +75,36 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     extraRoutes: options.extraRoutes,
     edge: options.edge,
     limits: options.limits,
-    context: async (request) => {
-      const header = request.headers[CALLER_HEADER];
-      const caller = await verifyCaller(options.internalSecret, Array.isArray(header) ? header[0] : header);
-      return subgraph.createContext(caller);
-    },
+    authorize: seal.authorize,
+    context: async (request) => subgraph.createContext(seal.callerOf(request)),
   });
+}
+
+/**
+ * The guard of a subgraph process: `authorize` verifies CALLER_HEADER against the request's method and raw body
+ * and refuses anything else with 401 UNAUTHENTICATED (no header, another secret, expired, or signed for another
+ * request); `callerOf` then gives the caller it named, for the request's context.
+ */
+export function sealedSubgraph(internalSecret: string): {
+  authorize(request: IncomingMessage, rawBody: Buffer): Promise<HttpRefusal | undefined>;
+  callerOf(request: IncomingMessage): Caller;
+} {
+  const callers = new WeakMap<IncomingMessage, Caller>();
+  return {
+    async authorize(request, rawBody) {
+      const header = request.headers[CALLER_HEADER];
+      const caller = await verifyRequest(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: rawBody });
+      if (!caller) return { status: 401, code: ErrorCode.UNAUTHENTICATED, message: "This service answers Monograph's gateway only." };
+      callers.set(request, caller);
+      return undefined;
+    },
+    callerOf(request) {
+      const caller = callers.get(request);
+      // authorize runs first for every GraphQL request; a request without a verified caller never gets this far.
+      if (!caller) throw new Error("a request reached the subgraph without a verified caller");
+      return caller;
+    },
+  };
 }
 
 /** A subgraph's resolver map. Thin resolvers only: arguments in, one service call, result out. */

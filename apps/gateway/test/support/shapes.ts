@@ -15,7 +15,7 @@ import { remoteSubgraphsOf, type Shape } from "./shape-domains.ts";
 export type { Shape } from "./shape-domains.ts";
 
 export const TEST_SECRETS = {
-  JWT_SECRET: "e2e-jwt-secret-0123456789abcdef",
+  JWT_SECRET: "e2e-jwt-secret-0123456789abcdef-jwt",
   INTERNAL_SECRET: "e2e-internal-secret-0123456789abcdef",
 };
 
@@ -44,6 +44,8 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
   const cleanups: (() => Promise<void>)[] = [];
   const processes = new Map<SubgraphName, SubgraphProcess>();
   const postgres = testDatabaseKind() === "postgres";
+  // No gateway of the tests reaches Apollo's telemetry or cloud metadata hosts (STACK-NOTES.md).
+  process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
   try {
     // On PostgreSQL every process shares one fresh database (each domain in its own schema); on PGlite the
     // gateway's database is in memory and each subgraph process gets a folder of its own.
@@ -68,7 +70,8 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
       cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
       const { DATABASE_URL: _ignored, ...env } = baseEnv;
-      return { ...env, PGLITE_DATA_DIR: dataDir };
+      // A subgraph process seeds nothing unless asked to outside development: its own embedded database needs it.
+      return { ...env, PGLITE_DATA_DIR: dataDir, SEED_DEMO_DATA: "true" };
     };
 
     // An orders process whose inventory stays in the gateway reserves stock there, and an inventory process whose
