@@ -1,3 +1,4 @@
+import { captureLogs } from "@monograph/platform/testing";
 import { composeServices } from "@apollo/composition";
 import { buildSubgraphFromFile, DomainError, issueUserToken, startSubgraphServer, type Caller, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { writeFileSync, mkdtempSync } from "node:fs";
@@ -232,13 +233,13 @@ describe("remote subgraphs and identity", () => {
       internalSecret: INTERNAL_SECRET,
       port: 0,
     });
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     try {
       const { body } = await post(gateway, `{ whoami }`);
       expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["SERVICE_UNAVAILABLE"]);
       expect(JSON.stringify(body)).not.toMatch(/401|127\.0\.0\.1|UNAUTHENTICATED/);
     } finally {
-      log.mockRestore();
+      logs.restore();
       await gateway.stop();
       await server.stop();
     }

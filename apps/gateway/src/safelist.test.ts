@@ -1,3 +1,4 @@
+import { captureLogs } from "@monograph/platform/testing";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { buildPersistedManifest, parseOperations, persistedOperationId } from "@monograph/schema";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -82,9 +83,13 @@ describe("OPERATIONS", () => {
     const exit = vi.spyOn(process, "exit").mockImplementation(() => {
       throw new Error("exited");
     });
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
-    expect(() => loadGatewayConfig({ OPERATIONS: "anything" })).toThrow("exited");
+    const logs = captureLogs();
+    try {
+      expect(() => loadGatewayConfig({ OPERATIONS: "anything" })).toThrow("exited");
+    } finally {
+      logs.restore();
+    }
     expect(exit).toHaveBeenCalledWith(1);
-    expect(error.mock.calls.map((args) => args.join(" ")).join("\n")).toContain("OPERATIONS");
+    expect(logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n")).toContain("OPERATIONS");
   });
 });

@@ -1,3 +1,4 @@
+import { captureLogs } from "@monograph/platform/testing";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ANONYMOUS, DomainError, ErrorCode } from "@monograph/platform";
 import { buildSchema, parse, type OperationDefinitionNode } from "graphql";
@@ -249,13 +250,13 @@ describe("the throttle's configuration", () => {
     const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
       throw new Error(`exit ${code}`);
     }) as never);
-    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const logs = captureLogs();
     try {
       expect(() => loadGatewayConfig({ ...base, [name]: value })).toThrow("exit 1");
-      expect(error.mock.calls.flat().join("\n")).toContain(name);
+      expect(logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n")).toContain(name);
     } finally {
       exit.mockRestore();
-      error.mockRestore();
+      logs.restore();
     }
   });
 });

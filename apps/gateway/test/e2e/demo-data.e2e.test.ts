@@ -1,3 +1,4 @@
+import { captureLogs } from "@monograph/platform/testing";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { openDatabase, type DatabaseTarget } from "@monograph/db";
@@ -54,7 +55,7 @@ describe(`demo data (${testDatabaseKind()})`, () => {
   });
 
   it("when the API starts in development on an empty database, then it seeds the demo data, says so, and leaves it alone on the next start", async () => {
-    const log = vi.spyOn(console, "log");
+    let logs = captureLogs();
     const config = loadGatewayConfig({ NODE_ENV: "development", PORT: "0", ...databaseEnv(database.target) });
     const first = await startMonograph({ config });
     try {
@@ -63,13 +64,18 @@ describe(`demo data (${testDatabaseKind()})`, () => {
       expect((await graphqlClient(first.graphqlUrl).ok(PRODUCTS)).products.totalCount).toBeGreaterThanOrEqual(45);
     } finally {
       await first.stop();
+      logs.restore();
     }
-    expect(log.mock.calls.flat().join("\n")).toMatch(/seeded demo data.*6 users, \d+ products/);
+    expect(logs.matching("seeded demo data")).toEqual([expect.objectContaining({ users: 6, products: expect.any(Number) })]);
 
-    log.mockClear();
-    const second = await startMonograph({ config });
-    await second.stop();
-    expect(log.mock.calls.flat().join("\n")).not.toMatch(/seeded/);
+    logs = captureLogs();
+    try {
+      const second = await startMonograph({ config });
+      await second.stop();
+    } finally {
+      logs.restore();
+    }
+    expect(logs.matching("seeded")).toEqual([]);
     expect((await countRows(database.target)).users).toBe(SEEDED_USERS.length);
   });
 
