@@ -304,6 +304,10 @@ function operationGuardPlugin(limits: OperationLimits): ApolloServerPlugin<BaseC
               request.operationName ? `Unknown operation named "${request.operationName.slice(0, 100)}".` : "Must provide operation name if query contains multiple operations.",
             );
           }
+          if (!schema.getRootType(operation.operation)) {
+            // graphql-js's validation does not check this, and the gateway's planner fails on it with a 500.
+            throw new RefusedRequest("GRAPHQL_VALIDATION_FAILED", `This API has no ${operation.operation} operations.`);
+          }
           if (containsNul(request.variables) || documentContainsNul(document)) {
             // PostgreSQL cannot store U+0000 in text; refused here rather than as a database error.
             throw new RefusedRequest(ErrorCode.BAD_USER_INPUT, "Strings must not contain the NUL character (U+0000).");

@@ -35,11 +35,12 @@ export const COST_BOMB = `query ($n: Int!) { ${Array.from(
 export const NESTED_LIST = `{ product(sku: ${"[".repeat(5_000)}${"]".repeat(5_000)}) { sku } }`;
 
 /** Writes raw bytes to a server and resolves with all it answered once the socket closes, and after how long. */
-export function rawExchange(baseUrl: string, bytes: string, timeoutMs = 30_000): Promise<{ answer: string; closedAfterMs: number }> {
+export function rawExchange(baseUrl: string, bytes: string, timeoutMs = 30_000, options: { end?: boolean } = {}): Promise<{ answer: string; closedAfterMs: number }> {
   const { port, hostname } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    // `end` half-closes after writing: nothing more is coming, as from a client that gave up.
+    const socket = connect(Number(port), hostname, () => (options.end ? socket.end(bytes, "latin1") : socket.write(bytes, "latin1")));
     let answer = "";
     socket.setEncoding("utf8");
     socket.on("data", (chunk) => (answer += chunk));
