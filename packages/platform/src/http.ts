@@ -58,7 +58,7 @@ export interface HttpEdgeOptions {
   requestTimeoutMs: number;
   /** Past this, a GraphQL request is answered 504 REQUEST_TIMEOUT (its work may still finish). Unset: no deadline. */
   deadlineMs?: number;
-  /** GraphQL requests being served at once; one more is answered 503 OVERLOADED. /health and /ready do not count. */
+  /** Requests being served at once; one more is answered 503 OVERLOADED. /health and /ready do not count. */
   maxInFlight: number;
   /** Origins a browser may call from (CORS); any other origin gets no CORS headers. */
   corsOrigins: readonly string[];
@@ -299,7 +299,7 @@ async function beforeDeadline(work: Promise<HTTPGraphQLResponse>, deadlineMs: nu
   return new EdgeRefusal(504, EdgeErrorCode.REQUEST_TIMEOUT, `The request did not complete within ${deadlineMs} ms.`);
 }
 
-/** Counts the GraphQL requests being served; one over the bound waits for nothing and is told to retry. */
+/** Counts the requests being served; one over the bound waits for nothing and is told to retry. */
 class InFlight {
   count = 0;
   constructor(readonly max: number) {}

@@ -1,4 +1,4 @@
-import { buildSchema, GraphQLError, parse, specifiedRules, validate, type GraphQLFormattedError } from "graphql";
+import { buildSchema, GraphQLError, Kind, parse, specifiedRules, validate, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import {
   checkCost,
@@ -41,8 +41,15 @@ function refusedCodes(query: string, overrides: Partial<OperationLimits> = {}): 
     .map((error) => error.code);
 }
 
+/** checkCost for the document's first operation. */
+function costOf(query: string, variables: Record<string, unknown>, allowed: OperationLimits): number {
+  const document = parse(query);
+  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)!;
+  return checkCost(schema, document, operation, variables, allowed);
+}
+
 function cost(query: string, variables: Record<string, unknown> = {}, overrides: Partial<OperationLimits> = {}): number {
-  return checkCost(schema, parse(query), undefined, variables, limits({ maxCost: Number.MAX_SAFE_INTEGER, ...overrides }));
+  return costOf(query, variables, limits({ maxCost: Number.MAX_SAFE_INTEGER, ...overrides }));
 }
 
 const nested = (levels: number) => "{ me { orders { edges { node { items { product { " + "related { ".repeat(levels) + "sku" + " }".repeat(levels + 7);
@@ -143,8 +150,8 @@ describe("checkCost", () => {
 
   it("when the cost is over maxCost, then it is refused with COST_LIMIT_EXCEEDED and both numbers", () => {
     const query = "{ products(first: 100) { edges { node { sku name } } } }";
-    expect(() => checkCost(schema, parse(query), undefined, {}, limits({ maxCost: 401 }))).not.toThrow();
-    expect(() => checkCost(schema, parse(query), undefined, {}, limits({ maxCost: 400 }))).toThrow(
+    expect(() => costOf(query, {}, limits({ maxCost: 401 }))).not.toThrow();
+    expect(() => costOf(query, {}, limits({ maxCost: 400 }))).toThrow(
       expect.objectContaining({ code: "COST_LIMIT_EXCEEDED", message: "Cost limit of 400 exceeded, found 401." }),
     );
   });
@@ -153,11 +160,21 @@ describe("checkCost", () => {
     expect(cost('{ _entities(representations: ["a"]) { sku related { sku } } }', {}, { defaultListSize: 10 })).toBe(1 + (1 + (1 + 10)));
   });
 
-  it("when fragments spread fragments twice over, then the walk stops and the operation is refused, not expanded", () => {
+  it("when fragments spread fragments twice over, then the cost is what the expansion would be, found without expanding it", () => {
     let fragments = "";
-    for (let i = 0; i < 30; i++) fragments += `fragment F${i} on Query { me { id } ...F${i + 1} ...F${i + 1} } `;
-    const query = `{ ...F0 } ${fragments} fragment F30 on Query { __typename }`;
-    expect(() => checkCost(schema, parse(query), undefined, {}, limits())).toThrow(expect.objectContaining({ code: "COST_LIMIT_EXCEEDED" }));
+    for (let i = 0; i < 40; i++) fragments += `fragment F${i} on Query { me { id } ...F${i + 1} ...F${i + 1} } `;
+    const query = `{ ...F0 } ${fragments} fragment F40 on Query { __typename }`;
+    // F40 costs 1; each level costs me (2) plus twice the next: 2^40 + 2 * (2^40 - 1).
+    const started = performance.now();
+    expect(cost(query)).toBe(2 ** 40 + 2 * (2 ** 40 - 1));
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(() => costOf(query, {}, limits())).toThrow(expect.objectContaining({ code: "COST_LIMIT_EXCEEDED", message: "Cost limit of 10000 exceeded, found 3298534883326." }));
+  });
+
+  it("when @skip or @include leave a field out, then it costs nothing", () => {
+    const query = "query($no: Boolean!) { products(first: 100) @include(if: $no) { edges { node { sku } } } tags @skip(if: true) }";
+    expect(cost(query, { no: false })).toBe(0);
+    expect(cost(query, { no: true })).toBe(1 + 100 * 3);
   });
 
   it("when introspection is asked for, then it costs nothing (it has its own switch)", () => {
@@ -165,7 +182,7 @@ describe("checkCost", () => {
   });
 
   it("when the variables do not fit the operation, then it is refused as BAD_USER_INPUT", () => {
-    expect(() => checkCost(schema, parse("query($n: Int) { products(first: $n) { totalCount } }"), undefined, { n: "many" }, limits())).toThrow(
+    expect(() => costOf("query($n: Int) { products(first: $n) { totalCount } }", { n: "many" }, limits())).toThrow(
       expect.objectContaining({ code: "BAD_USER_INPUT" }),
     );
   });
