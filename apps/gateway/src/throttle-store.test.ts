@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { deleteKeysUnder, keysUnder, redisForTests, TEST_REDIS_URL, uniqueKeyPrefix } from "../test/support/redis.ts";
+import { waitFor } from "../test/support/flow.ts";
+import { deleteKeysUnder, keysUnder, redisForTests, redisServerPath, startPrivateRedis, TEST_REDIS_URL, uniqueKeyPrefix } from "../test/support/redis.ts";
 import { MemoryThrottleStore, RedisThrottleStore, retryAfterMs, type Bucket, type ThrottleStore } from "./throttle-store.ts";
 
 const MINUTE = 60_000;
@@ -155,6 +156,29 @@ describe("the Redis throttle store's keys", () => {
     const keys = await keysUnder(keyPrefix);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toContain("address:198.51.100.9");
+  });
+
+  const noRedisServer = !redisServerPath() && !process.env.CI;
+  it.skipIf(noRedisServer)("when Redis hangs or stops, then takes fail within seconds (so sign-ins fail closed), and work again once it is back", async () => {
+    const server = await startPrivateRedis();
+    try {
+      const store = await RedisThrottleStore.connect({ url: server.url, keyPrefix: uniqueKeyPrefix() });
+      opened.push(store);
+      const take = () => store.take([{ bucket: perMinute("address:198.51.100.8", 100), points: 1 }]);
+      expect((await take()).ok).toBe(true);
+
+      server.freeze();
+      const started = Date.now();
+      await expect(take()).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      server.thaw();
+      await waitFor("the store to answer again", async () => (await take()).ok);
+
+      await server.stop();
+      await expect(take()).rejects.toThrow();
+    } finally {
+      await server.stop();
+    }
   });
 
   it("when Redis does not answer at start-up, then connecting fails instead of starting without a throttle", async () => {

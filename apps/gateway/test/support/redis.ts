@@ -1,5 +1,11 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
+import { freePort } from "./ports.ts";
 
 /** The Redis the throttle's tests use: REDIS_URL, or the one these machines run. */
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -57,4 +63,56 @@ export async function deleteKeysUnder(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+export interface PrivateRedis {
+  url: string;
+  /** Stops the server from answering (SIGSTOP), as a hung or partitioned Redis would. */
+  freeze(): void;
+  thaw(): void;
+  stop(): Promise<void>;
+}
+
+/** redis-server from Debian's package, the one the machines run; REDIS_SERVER_PATH overrides it. */
+export function redisServerPath(): string | undefined {
+  const candidates = [process.env.REDIS_SERVER_PATH, "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"];
+  return candidates.find((candidate): candidate is string => !!candidate && existsSync(candidate));
+}
+
+/** A Redis of the test's own on a free port, without persistence: a test may freeze or stop it. */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const binary = redisServerPath();
+  if (!binary) throw new Error("redis-server not found (install Debian's redis-server, or set REDIS_SERVER_PATH).");
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), "monograph-redis-"));
+  const child = spawn(binary, ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on("error", () => undefined);
+    const up = await redis.connect().then(() => redis.ping().then((pong) => pong === "PONG"), () => false);
+    redis.disconnect();
+    if (up) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`redis-server did not start on port ${port}.`);
+    }
+    await sleep(50);
+  }
+  return {
+    url,
+    freeze: () => void child.kill("SIGSTOP"),
+    thaw: () => void child.kill("SIGCONT"),
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGCONT");
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
