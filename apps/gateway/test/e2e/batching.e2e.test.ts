@@ -25,8 +25,8 @@ describe(`batched data access through the gateway (${testDatabaseKind()})`, () =
       config: loadGatewayConfig({ ...TEST_SECRETS, NODE_ENV: "test", PORT: "0" }),
       database: database.target,
       seed: true,
-      // The outbox relay polls in the background; its statements belong to no request.
-      onQuery: (sql) => void (counting && !/"outbox"/.test(sql) && statements.push(sql)),
+      // The outbox relay and the reservation sweeper poll in the background; their statements belong to no request.
+      onQuery: (sql) => void (counting && !/"outbox"|"reservations"/.test(sql) && statements.push(sql)),
     });
     api = graphqlClient(running.graphqlUrl);
   });
