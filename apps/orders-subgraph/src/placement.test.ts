@@ -88,7 +88,32 @@ describe("order placement protocol", () => {
     expect(await placements.settle([first, retried.data!.createOrder.id])).toEqual({ [first]: "ABANDONED", [retried.data!.createOrder.id]: "PLACED" });
   });
 
-  it("when an attempt was abandoned while it was on its way to write the order, then the write is refused, nothing is ordered, and its stock is released", async () => {
+  it("when an attempt is abandoned while the request is on it, then the request goes on with the next attempt and places the order once", async () => {
+    const caller = customer();
+    const original = inventory.reserve.bind(inventory);
+    let abandonedOnce = false;
+    inventory.reserve = async (orderId, lines) => {
+      const answer = await original(orderId, lines);
+      if (!abandonedOnce) {
+        abandonedOnce = true;
+        // The sweeper's question lands between the reservation and the order's transaction.
+        await createOrderPlacements({ db: db.prisma }).settle([orderId]);
+      }
+      return answer;
+    };
+    try {
+      const result = await place(caller, "slow-once");
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.createOrder.id).toBe(attemptOrderId(caller.userId, "slow-once", 1));
+    } finally {
+      inventory.reserve = original;
+    }
+    expect(inventory.held(attemptOrderId(caller.userId, "slow-once", 0))).toBe(false);
+    expect(heldFor(caller, "slow-once")).toBe(1);
+    expect(await db.prisma.order.count({ where: { customerId: caller.userId } })).toBe(1);
+  });
+
+  it("when every attempt is abandoned on its way to write the order, then the writes are refused, nothing is ordered, and no stock stays held", async () => {
     const caller = customer();
     const id = attemptOrderId(caller.userId, "raced", 0);
     let abandonedMidway = false;
@@ -116,5 +141,6 @@ describe("order placement protocol", () => {
     }
     expect(await db.prisma.order.count({ where: { customerId: caller.userId } })).toBe(0);
     expect(inventory.held(id)).toBe(false);
+    expect(heldFor(caller, "raced")).toBe(0);
   });
 });

@@ -106,7 +106,21 @@ export class OrdersService {
       if (earlier) return this.replay(earlier, lines);
     }
 
-    const orderId = idempotencyKey ? await currentAttemptId(this.repository, customerId, idempotencyKey) : randomUUID();
+    // An attempt abandoned while this request was on it (it took longer than the sweeper's grace period) is
+    // followed by the next attempt of the same key, a few times at most.
+    for (let round = 1; ; round += 1) {
+      const orderId = idempotencyKey ? await currentAttemptId(this.repository, customerId, idempotencyKey) : randomUUID();
+      try {
+        return await this.placeAttempt(orderId, customerId, idempotencyKey, lines);
+      } catch (error) {
+        if (!(error instanceof AttemptAbandoned)) throw error;
+        if (round >= 3) throw attemptAbandoned();
+      }
+    }
+  }
+
+  /** One attempt of createOrder under one order id; AttemptAbandoned when that id was given up meanwhile. */
+  private async placeAttempt(orderId: string, customerId: string, idempotencyKey: string | null, lines: ReservationRequestLine[]): Promise<OrderRecord> {
     this.crashPoint("before-reserve");
     let reserved: ReservedLine[];
     try {
@@ -119,7 +133,7 @@ export class OrdersService {
       const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(customerId, idempotencyKey) : null;
       if (earlier) return this.replay(earlier, lines);
       // This attempt's reservation was released meanwhile (abandoned): the next try starts a new attempt.
-      if (code === ErrorCode.INVALID_STATE_TRANSITION) throw attemptAbandoned();
+      if (code === ErrorCode.INVALID_STATE_TRANSITION) throw new AttemptAbandoned();
       throw error;
     }
     this.crashPoint("after-reserve");
@@ -162,7 +176,7 @@ export class OrdersService {
       // Decides the attempt: PLACED if the transaction committed after all (then nothing is released), else
       // ABANDONED and released. If even that fails (the database is away), the sweeper settles it later.
       await this.abandon(orderId);
-      if (isUniqueViolation(error)) throw attemptAbandoned();
+      if (isUniqueViolation(error)) throw new AttemptAbandoned();
       throw error;
     }
     this.outbox.notify();
@@ -285,6 +299,9 @@ export class OrdersService {
     this.onCrashPoint?.(point);
   }
 }
+
+/** Inside createOrder: the attempt's order id was decided ABANDONED while the request was on it. */
+class AttemptAbandoned extends Error {}
 
 /** An attempt the sweeper (or a failure) gave up while this request was on it; a retry starts the next attempt. */
 function attemptAbandoned(): DomainError {

@@ -205,7 +205,13 @@ export class NatsJetStreamTransport implements EventTransport {
           continue;
         }
         // In progress: JetStream must not hand this message to someone else while the handler works on it.
-        const heartbeat = setInterval(() => message.working(), Math.max(100, Math.floor(this.ackWaitMs / 2)));
+        const heartbeat = setInterval(() => {
+          try {
+            message.working();
+          } catch {
+            // The connection is gone: the message will be redelivered after the ack wait, and the inbox absorbs it.
+          }
+        }, Math.max(100, Math.floor(this.ackWaitMs / 2)));
         try {
           await handler(event);
           clearInterval(heartbeat);

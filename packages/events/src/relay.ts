@@ -72,6 +72,7 @@ export class OutboxRelay implements OutboxNotifier {
   private readonly pauseMaxMs: number;
   /** Consecutive batches of which the transport accepted nothing, and the time until which passes wait. */
   private failedBatches = 0;
+  private databaseFailing = false;
   private pausedUntil = 0;
   /** Running totals since start, for metrics to read. */
   readonly totals: FlushResult & { pauses: number } = { published: 0, failed: 0, pauses: 0 };
@@ -165,6 +166,8 @@ export class OutboxRelay implements OutboxNotifier {
           orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
           take: this.batchSize,
         });
+        if (this.databaseFailing) this.log("outbox relay reaches the database again");
+        this.databaseFailing = false;
         if (rows.length === 0) return result;
         for (const row of rows) tried.add(row.id);
         if (this.transport.publishMany) {
@@ -181,8 +184,9 @@ export class OutboxRelay implements OutboxNotifier {
         }
       }
     } catch (error) {
-      // The database is unreachable: the next poll tries again.
-      this.log("outbox relay could not reach the database", error);
+      // The database is unreachable: the next poll tries again. Said once per outage, not once per poll.
+      if (!this.databaseFailing) this.log("outbox relay could not reach the database; it keeps trying", error);
+      this.databaseFailing = true;
       return result;
     }
   }
