@@ -100,6 +100,14 @@ describe(`usage reporting (${testDatabaseKind()})`, () => {
     expect((await exportUsage(db.prisma, window)).operations[0]!.clients).toHaveLength(4);
   });
 
+  it("when a flush holds more rows than one statement takes, then it writes them all, in one transaction", async () => {
+    const usage = reporter({ maxPending: 5_000 });
+    for (let i = 0; i < 1_200; i++) usage.record(requestOf("query One { product(sku: 1) { name } }", { "apollographql-client-name": `client-${i}` }));
+    await usage.flush();
+    expect(usage.stats).toMatchObject({ recorded: 1_200, dropped: 0, flushedCounts: 1_200, failedFlushes: 0 });
+    expect(await db.prisma.usageCount.count()).toBe(1_200);
+  });
+
   it("when stopped, then it writes what is pending and counts nothing after", async () => {
     const usage = reporter();
     usage.record(requestOf("query One { product(sku: 1) { name } }"));

@@ -5,7 +5,8 @@
 // On the request path: one Map lookup by the query hash Apollo Server already computed, two header reads and one
 // counter increment. Everything else happens once per distinct document (its signature) or in the background: the
 // signature (Apollo's usage-reporting normalisation, hashed), the coordinates (the schema check's own walk), and the
-// writes, batched and added to the database's counts, so several gateways on one database add up.
+// writes, batched (one statement per flush, as a rule) and added to the database's counts, so several gateways on one
+// database add up.
 import { createHash } from "node:crypto";
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextDidResolveOperation } from "@apollo/server";
 import { usageReportingSignature } from "@apollo/utils.usagereporting";
@@ -201,22 +202,29 @@ export class UsageReporter {
     const operations = [...new Set(batch.map((c) => c.op))].filter((op) => !op.persisted).sort((a, b) => a.signature.localeCompare(b.signature));
     // One order for every gateway: two flushes that touch the same rows then never wait on each other in a cycle.
     batch.sort((a, b) => a.op.signature.localeCompare(b.op.signature) || a.clientName.localeCompare(b.clientName) || a.clientVersion.localeCompare(b.clientVersion) || a.bucket - b.bucket);
-    const statements = [
-      ...chunks(operations).map(
-        (rows) => this.options.db.$executeRaw`
-          INSERT INTO "usage"."operations" ("signature", "operation_name", "kind", "document", "coordinates", "via_variables")
-          VALUES ${Prisma.join(rows.map((op) => Prisma.sql`(${op.signature}, ${op.operationName}, ${op.kind}, ${op.document}, ${JSON.stringify(op.coordinates)}::jsonb, ${JSON.stringify(op.viaVariables)}::jsonb)`))}
-          ON CONFLICT ("signature") DO UPDATE SET "last_seen" = now()`,
-      ),
-      ...chunks(batch).map(
-        (rows) => this.options.db.$executeRaw`
-          INSERT INTO "usage"."counts" ("signature", "client_name", "client_version", "bucket", "count")
-          VALUES ${Prisma.join(rows.map((c) => Prisma.sql`(${c.op.signature}, ${c.clientName}, ${c.clientVersion}, ${new Date(c.bucket).toISOString()}::timestamptz, ${c.count}::bigint)`))}
-          ON CONFLICT ("signature", "client_name", "client_version", "bucket") DO UPDATE SET "count" = "usage"."counts"."count" + EXCLUDED."count"`,
-      ),
-    ];
+    const operationRows = (rows: SignatureInfo[]) =>
+      Prisma.join(rows.map((op) => Prisma.sql`(${op.signature}, ${op.operationName}, ${op.kind}, ${op.document}, ${JSON.stringify(op.coordinates)}::jsonb, ${JSON.stringify(op.viaVariables)}::jsonb)`));
+    const countRows = (rows: PendingCount[]) =>
+      Prisma.join(rows.map((c) => Prisma.sql`(${c.op.signature}, ${c.clientName}, ${c.clientVersion}, ${new Date(c.bucket).toISOString()}::timestamptz, ${c.count}::bigint)`));
+    const insertOperations = Prisma.sql`INSERT INTO "usage"."operations" ("signature", "operation_name", "kind", "document", "coordinates", "via_variables")`;
+    const onOperationConflict = Prisma.sql`ON CONFLICT ("signature") DO UPDATE SET "last_seen" = now()`;
+    const insertCounts = Prisma.sql`INSERT INTO "usage"."counts" ("signature", "client_name", "client_version", "bucket", "count")`;
+    const onCountConflict = Prisma.sql`ON CONFLICT ("signature", "client_name", "client_version", "bucket") DO UPDATE SET "count" = "usage"."counts"."count" + EXCLUDED."count"`;
+    const write = async (): Promise<void> => {
+      if (operations.length <= ROWS_PER_STATEMENT && batch.length <= ROWS_PER_STATEMENT) {
+        // The usual flush: one statement (the new signatures in a data-modifying CTE), atomic without a transaction.
+        await (operations.length === 0
+          ? this.options.db.$executeRaw`${insertCounts} VALUES ${countRows(batch)} ${onCountConflict}`
+          : this.options.db.$executeRaw`WITH new_operations AS (${insertOperations} VALUES ${operationRows(operations)} ${onOperationConflict}) ${insertCounts} VALUES ${countRows(batch)} ${onCountConflict}`);
+        return;
+      }
+      await this.options.db.$transaction([
+        ...chunks(operations).map((rows) => this.options.db.$executeRaw`${insertOperations} VALUES ${operationRows(rows)} ${onOperationConflict}`),
+        ...chunks(batch).map((rows) => this.options.db.$executeRaw`${insertCounts} VALUES ${countRows(rows)} ${onCountConflict}`),
+      ]);
+    };
     try {
-      await this.options.db.$transaction(statements);
+      await write();
       for (const op of operations) op.persisted = true;
       this.stats.flushes++;
       this.stats.flushedCounts += batch.length;

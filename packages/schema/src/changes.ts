@@ -298,7 +298,7 @@ export async function diffApiSchemas(base: GraphQLSchema, next: GraphQLSchema): 
       type: change.type,
       source: "api",
       affects: [...new Set(classified.affects)],
-      ...(severity === "breaking" ? { suggestion: suggestionFor(change.type, classified.coordinate) } : {}),
+      ...(severity === "breaking" ? { suggestion: suggestionFor(change.type, classified.coordinate, Boolean((change.meta as Meta)["isRemovedFieldDeprecated"])) } : {}),
     };
   });
 }
@@ -306,9 +306,10 @@ export async function diffApiSchemas(base: GraphQLSchema, next: GraphQLSchema): 
 const APPROVE = "or, if every client has moved on, approve it in packages/schema/schema-approvals.json";
 
 /** A way forward for each kind of breaking change: the expand-and-contract step that keeps clients working. */
-export function suggestionFor(type: string, coordinate: string): string {
+export function suggestionFor(type: string, coordinate: string, deprecated = false): string {
   switch (type) {
     case ChangeType.FieldRemoved:
+      if (deprecated) return `${coordinate} is deprecated already: keep it until no recorded operation or observed traffic selects it (this report names who still does); ${APPROVE}.`;
       return `Deprecate ${coordinate} first (@deprecated(reason: "Use ...")), remove it once no recorded operation or observed traffic selects it; ${APPROVE}.`;
     case ChangeType.FieldTypeChanged:
       return `Keep ${coordinate} as it is and add a field with the new type beside it (e.g. ${coordinate.split(".")[1]}V2), deprecate the old one, remove it when unused; ${APPROVE}.`;

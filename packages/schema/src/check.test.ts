@@ -162,7 +162,7 @@ describe("observed traffic, approvals and the text of verdicts", () => {
     const change = report.changes.find((c) => c.coordinate === "Product.legacyCode");
     expect(change).toMatchObject({ blocking: true, usedBy: [], observedBy: [{ client: "ios", version: "2.3.1", operation: "LegacyLookup", count: 1204 }] });
     expect(report.failures[0]).toContain("traffic of ios 2.3.1: LegacyLookup (1,204 requests)");
-    expect(report.failures[0]).toContain("Way forward: Deprecate Product.legacyCode first");
+    expect(report.failures[0]).toContain("Way forward: Product.legacyCode is deprecated already: keep it until no recorded operation or observed traffic selects it");
     expect(report.usage.traffic?.clients).toEqual([{ name: "ios", version: "2.3.1", requests: 1209 }]);
     expect(formatReport(report, "table")).toMatch(/Product\.legacyCode +ios 2\.3\.1: LegacyLookup \(1,204 requests\) +fails/);
     expect(formatReport(report, "markdown")).toContain("**Way forward:**");

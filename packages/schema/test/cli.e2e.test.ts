@@ -194,6 +194,29 @@ describe.concurrent("monograph-schema check", () => {
     expect(fromFile.changes).toContainEqual(expect.objectContaining({ coordinate: "Product.price", blocking: true }));
   });
 
+  it("when the command is misused, then it exits 2 with the usage; --help exits 0", async () => {
+    const root = repository();
+    const results = await Promise.all([
+      check(root, "--colour"),
+      check(root, "--format", "xml"),
+      check(root, "--base", "no-such-ref"),
+      check(root, "--base", "main", "--base-file", "x.graphql"),
+      run(root, "deploy"),
+      run(root, "compose", "--format", "json"),
+    ]);
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain("Usage: monograph-schema");
+    }
+    expect(results[2]!.stderr).toContain("--base no-such-ref is not a commit");
+    const help = await run(root, "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Exit codes: 0 passed, 1 a check failed");
+  });
+});
+
+// One at a time, after the others: each runs the command several times, and the machine has two cores.
+describe("monograph-schema check with usage and approvals", { timeout: 180_000 }, () => {
   it("when --usage names an exported file, then traffic that uses a removed field fails the check; --exclude-client and --min-count leave it out", async () => {
     const root = repository();
     writeSubgraphs(root, { catalog: edit(CATALOG, '  legacyCode: String @deprecated(reason: "Use id.")\n', ""), reviews: REVIEWS });
@@ -217,12 +240,8 @@ describe.concurrent("monograph-schema check", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "monograph-usage-")), "usage.json");
     roots.push(path.dirname(file));
     writeFileSync(file, JSON.stringify(usage));
-    const [failed, markdown, excluded, rare] = await Promise.all([
-      check(root, "--usage", file),
-      check(root, "--usage", file, "--format", "markdown"),
-      check(root, "--usage", file, "--exclude-client", "ios"),
-      check(root, "--usage", file, "--min-count", "100", "--window", "2h"),
-    ]);
+    const [failed, markdown] = await Promise.all([check(root, "--usage", file), check(root, "--usage", file, "--format", "markdown")]);
+    const [excluded, rare] = await Promise.all([check(root, "--usage", file, "--exclude-client", "ios"), check(root, "--usage", file, "--min-count", "100", "--window", "2h")]);
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
     expect(failed.stdout).toMatch(/breaking +Product\.legacyCode +ios 2\.3\.1: LegacyLookup \(42 requests\) +fails/);
     expect(markdown.stdout).toContain("ios 2.3.1: LegacyLookup (42 requests)");
@@ -230,6 +249,20 @@ describe.concurrent("monograph-schema check", () => {
     expect(excluded.code, excluded.stdout).toBe(0);
     expect(excluded.stdout).toContain("excluding ios");
     expect(rare.code, rare.stdout).toBe(0);
+  });
+
+  it("when the usage options are misused, then it exits 2 saying what is wrong", async () => {
+    const root = repository();
+    const results = await Promise.all([check(root, "--window", "30days"), check(root, "--min-count", "0"), check(root, "--usage", "no-such-usage.json")]);
+    results.push(...(await Promise.all([run(root, "usage"), run(root, "usage", "export", "--format", "json")])));
+    for (const result of results) expect(result.code, result.stderr).toBe(2);
+    expect(results.map((r) => r.stderr.split("\n")[0])).toEqual([
+      "monograph-schema: --window must be a positive duration such as 30d, 12h, 2w or 90m, not \"30days\"",
+      "monograph-schema: --min-count must be a whole number of at least 1, not \"0\"",
+      expect.stringContaining("no-such-usage.json does not exist"),
+      "monograph-schema: missing command: usage export",
+      "monograph-schema: --format is not an option of usage export",
+    ]);
   });
 
   it("when the approvals file is not valid, then it exits 2 naming the file and the approval", async () => {
@@ -240,33 +273,4 @@ describe.concurrent("monograph-schema check", () => {
     expect(result.stderr).toContain('schema-approvals.json: approval 1 needs a non-empty "approvedBy"');
   });
 
-  it("when the command is misused, then it exits 2 with the usage; --help exits 0", async () => {
-    const root = repository();
-    const results = await Promise.all([
-      check(root, "--colour"),
-      check(root, "--format", "xml"),
-      check(root, "--base", "no-such-ref"),
-      check(root, "--base", "main", "--base-file", "x.graphql"),
-      run(root, "deploy"),
-      run(root, "compose", "--format", "json"),
-      check(root, "--window", "30days"),
-      check(root, "--min-count", "0"),
-      check(root, "--usage", "no-such-usage.json"),
-      run(root, "usage"),
-      run(root, "usage", "export", "--format", "json"),
-    ]);
-    for (const result of results) {
-      expect(result.code, result.stderr).toBe(2);
-      expect(result.stderr).toContain("Usage: monograph-schema");
-    }
-    expect(results[2]!.stderr).toContain("--base no-such-ref is not a commit");
-    expect(results[6]!.stderr).toContain("--window must be a positive duration");
-    expect(results[7]!.stderr).toContain("--min-count must be a whole number");
-    expect(results[8]!.stderr).toContain("no-such-usage.json does not exist");
-    expect(results[9]!.stderr).toContain("missing command: usage export");
-    expect(results[10]!.stderr).toContain("--format is not an option of usage export");
-    const help = await run(root, "--help");
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain("Exit codes: 0 passed, 1 a check failed");
-  });
 });

@@ -132,7 +132,7 @@ describe(`schema checks from real traffic (${testDatabaseKind()})`, () => {
     expect(approvedTable.stdout).toContain("approved  Product.updatedAt FIELD_REMOVED, approved by alice: The iOS app stopped showing it in 3.2.");
     expect(approvedTable.stdout).toMatch(/Product\.updatedAt +storefront-ios 3\.1\.4: RecentlyChanged \(1 request\) +passes \(approved by alice\)/);
     rmSync(path.join(root, "packages/schema/schema-approvals.json"));
-  });
+  }, 240_000);
 
   it("when a branch makes orders' Product key resolvable, then the check passes with observed traffic", async () => {
     git(root, "checkout", "--quiet", "-b", "resolvable", "main");
@@ -141,7 +141,7 @@ describe(`schema checks from real traffic (${testDatabaseKind()})`, () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as CheckReport;
     expect(report.changes).toEqual([expect.objectContaining({ coordinate: "Product", severity: "safe", type: "ENTITY_KEY_RESOLVABLE", subgraph: "orders" })]);
-  });
+  }, 120_000);
 
   it.runIf(testDatabaseKind() === "postgres")("when usage export writes the window to a file, then the check reads the file as it reads the database", async () => {
     git(root, "checkout", "--quiet", "drop-updated-at");
@@ -154,5 +154,5 @@ describe(`schema checks from real traffic (${testDatabaseKind()})`, () => {
     expect((JSON.parse(fromFile.stdout) as CheckReport).changes.find((c) => c.coordinate === "Product.updatedAt")?.observedBy).toEqual([
       expect.objectContaining({ client: CLIENT.name, operation: "RecentlyChanged", count: 1 }),
     ]);
-  });
+  }, 120_000);
 });
