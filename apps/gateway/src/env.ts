@@ -29,6 +29,8 @@ const gatewayEnvSchema = sharedEnvSchema
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
+    /** @apollo/gateway's usage telemetry to Apollo's servers. Default off; `on` opts in. */
+    APOLLO_TELEMETRY: flag,
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -42,6 +44,8 @@ export interface GatewayConfig {
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
   explorer: boolean;
   introspection: boolean;
+  /** Lets @apollo/gateway report usage to Apollo (APOLLO_TELEMETRY=on). */
+  apolloTelemetry?: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -62,5 +66,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     remoteSubgraphs,
     explorer: parsed.EXPLORER ?? !production,
     introspection: parsed.INTROSPECTION ?? parsed.EXPLORER ?? !production,
+    apolloTelemetry: parsed.APOLLO_TELEMETRY ?? false,
   };
 }

@@ -31,6 +31,11 @@ export interface GatewayOptions {
   /** Extra routes served before /graphql, e.g. the explorer. */
   extraRoutes?: HttpServerOptions<GatewayContext>["extraRoutes"];
   onStop?: () => Promise<void>;
+  /**
+   * Lets @apollo/gateway send its usage telemetry to Apollo (and probe cloud metadata hosts for it). Off unless the
+   * operator opts in (APOLLO_TELEMETRY=on): a self-hosted gateway connects only where it is configured to.
+   */
+  apolloTelemetry?: boolean;
 }
 
 /**
@@ -40,6 +45,9 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const locations = options.subgraphs ?? {};
+  // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
+  // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
+  if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {

@@ -82,6 +82,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       port: config.port,
       host: config.host,
       introspection: config.introspection,
+      apolloTelemetry: config.apolloTelemetry,
       readiness: db ? { database: db.ping } : {},
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
