@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { CALLER_HEADER, childLogger, ErrorCode, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, ErrorCode, propagationHeaders, signCaller } from "@monograph/platform";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.ts";
 
@@ -23,6 +23,8 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller = (options.context as Partial<GatewayContext>).caller ?? { kind: "anonymous" as const };
     options.request.http?.headers.set(CALLER_HEADER, await signCaller(this.internalSecret, caller));
+    // The request id (and trace context) continue in the subgraph's process.
+    for (const [name, value] of Object.entries(propagationHeaders())) options.request.http?.headers.set(name, value);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

@@ -1,4 +1,4 @@
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, signCaller } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, propagationHeaders, signCaller } from "@monograph/platform";
 import { z } from "zod";
 
 const log = childLogger("orders");
@@ -105,6 +105,7 @@ export class HttpInventoryClient implements InventoryClient {
         headers: {
           "content-type": "application/json",
           [CALLER_HEADER]: await signCaller(this.options.internalSecret, { kind: "service", service: "orders" }),
+          ...propagationHeaders(),
         },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),

@@ -1,7 +1,8 @@
+import { AsyncResource } from "node:async_hooks";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import { childLogger } from "@monograph/telemetry";
+import { childLogger, REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -41,10 +42,16 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
   const { apollo } = options;
   await apollo.start();
   const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
-      log.error({ err: error }, "unhandled error");
-      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-      else response.end();
+    // Every line logged while serving this request carries its id (the caller's x-request-id when it is sane).
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    runWithRequestContext({ requestId }, () => {
+      logRequest(request, response);
+      handle(options, request, response).catch((error: unknown) => {
+        log.error({ err: error }, "unhandled error");
+        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+        else response.end();
+      });
     });
   });
   // Keep-alive sockets from the gateway's fetch pool must not keep a stopping server alive.
@@ -72,6 +79,21 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       return stopping;
     },
   };
+}
+
+/** One line per request when it is answered: info for GraphQL, debug for probes and other routes. */
+function logRequest(request: IncomingMessage, response: ServerResponse): void {
+  const started = process.hrtime.bigint();
+  const path = (request.url ?? "/").split("?")[0]!;
+  log.debug({ method: request.method, path, headers: request.headers }, "request received");
+  response.once(
+    "finish",
+    AsyncResource.bind(() => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = path === "/graphql" ? "info" : "debug";
+      log[level]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, "request completed");
+    }),
+  );
 }
 
 async function handle<TContext extends BaseContext>(

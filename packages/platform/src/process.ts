@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
-import { childLogger, logger } from "@monograph/telemetry";
+import { childLogger, logger, setServiceName } from "@monograph/telemetry";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema } from "./config.ts";
 import type { RunningServer } from "./http.ts";
 import { fromRepoRoot } from "./paths.ts";
@@ -33,6 +33,7 @@ export interface RunSubgraphProcessOptions {
  * opens and migrates the database, builds the subgraph, serves it, and stops cleanly on SIGINT/SIGTERM.
  */
 export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Promise<RunningServer> {
+  setServiceName(options.name);
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
   const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));

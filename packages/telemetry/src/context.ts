@@ -11,6 +11,17 @@ export interface RequestContext {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+let service: string | undefined;
+
+/** Names this process in its log lines (`service`) and its traces: "gateway", "orders"... Set once at start-up. */
+export function setServiceName(name: string): void {
+  service = name;
+}
+
+export function serviceName(): string | undefined {
+  return service;
+}
+
 /** Runs `fn` (and everything it starts) inside one request's context. */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
