@@ -1,9 +1,10 @@
 // `npm run start:distributed`: every subgraph in its own process on its own port, the gateway calling them over HTTP.
-import { childLogger, setServiceName, stopOnSignals } from "@monograph/platform";
+import { childLogger, setServiceName, startTracing, stopOnSignals } from "@monograph/platform";
 import { loadGatewayConfig, SUBGRAPH_NAMES } from "./env.ts";
 import { startDistributed } from "./distributed.ts";
 
 setServiceName("gateway");
+await startTracing("gateway");
 
 const config = loadGatewayConfig();
 const server = await startDistributed({

@@ -5,6 +5,7 @@ import { callerFromAuthorization, childLogger, maskError, startHttpServer, type 
 import type { GatewayContext } from "./context.ts";
 import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
+import { measuredDataSource, operationMetricsPlugin } from "./telemetry.ts";
 
 const log = childLogger("gateway");
 
@@ -36,6 +37,8 @@ export interface GatewayOptions {
    * operator opts in (APOLLO_TELEMETRY=on): a self-hosted gateway connects only where it is configured to.
    */
   apolloTelemetry?: boolean;
+  /** GET /metrics on the gateway's port (default true; false when METRICS_PORT serves them elsewhere). */
+  metrics?: boolean;
 }
 
 /**
@@ -52,10 +55,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {
       const location = locations[name];
-      if (location?.kind === "in-process") return new InProcessDataSource(name, location);
+      if (location?.kind === "in-process") return measuredDataSource(name, new InProcessDataSource(name, location), { inProcess: true });
       const target = location?.url ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
-      return new SignedRemoteDataSource(name, target, options.internalSecret);
+      return measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret));
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -65,7 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), operationMetricsPlugin()],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskError(formatted, (hidden) => log.error({ err: hidden }, "internal error")),
   });
@@ -76,6 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     readiness: options.readiness,
     extraRoutes: options.extraRoutes,
     onStop: options.onStop,
+    metrics: options.metrics,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       subgraphContexts: new Map(),

@@ -20,6 +20,7 @@ import {
 import { createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, registerOrdersSubscriptions, type InventoryClient } from "@monograph/orders-subgraph";
 import { childLogger, fromRepoRoot, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph } from "@monograph/schema";
+import { startMetricsServer } from "@monograph/telemetry";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { mainFlowExplorer } from "./explorer-examples.ts";
@@ -56,6 +57,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
+  // METRICS_PORT: /metrics on a port of its own (which need not be public) rather than the API's.
+  const metricsServer = config.env.METRICS_PORT === undefined ? undefined : await startMetricsServer(config.env.METRICS_PORT, config.host);
   let domains: InProcessDomains | undefined;
   try {
     const locations: Record<string, SubgraphLocation> = {};
@@ -83,12 +86,14 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       host: config.host,
       introspection: config.introspection,
       apolloTelemetry: config.apolloTelemetry,
+      metrics: metricsServer === undefined,
       readiness: db ? { database: db.ping } : {},
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       onStop: async () => {
         try {
           await domains?.stop();
         } finally {
+          await metricsServer?.stop();
           await db?.close();
         }
       },
@@ -104,6 +109,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     return { ...server, inProcess, db };
   } catch (error) {
     await domains?.stop();
+    await metricsServer?.stop();
     await db?.close();
     throw error;
   }

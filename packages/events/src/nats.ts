@@ -11,7 +11,8 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { observeDelivery } from "./observe.ts";
 import { backoffDelay, consoleLogger, type EventHandler, type EventsLogger, type EventTransport, type IntegrationEvent } from "./bus.ts";
 
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -125,7 +126,10 @@ export class NatsJetStreamTransport implements EventTransport {
 
   async publish(event: IntegrationEvent): Promise<void> {
     const wire: WireEvent = { id: event.id, type: event.type, source: event.source, occurredAt: event.occurredAt.toISOString(), payload: event.payload };
-    await this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id });
+    // The trace context travels in message headers (W3C names), beside the event, not inside it.
+    const traced = event.traceContext && Object.keys(event.traceContext).length > 0 ? headers() : undefined;
+    for (const [name, value] of Object.entries(event.traceContext ?? {})) traced?.set(name, value);
+    await this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id, ...(traced ? { headers: traced } : {}) });
   }
 
   async subscribe(consumer: string, eventTypes: readonly string[], handler: EventHandler): Promise<void> {
@@ -134,7 +138,7 @@ export class NatsJetStreamTransport implements EventTransport {
       const durable = this.durableName(consumer, type);
       await this.ensureConsumer(durable, this.subjectFor(type));
       const messages = await (await this.js.consumers.get(this.streamName, durable)).consume({ max_messages: 16 });
-      this.consumers.push({ messages, loop: this.handleMessages(`${consumer} (${type})`, messages, handler) });
+      this.consumers.push({ messages, loop: this.handleMessages(consumer, `${consumer} (${type})`, messages, handler) });
     }
   }
 
@@ -148,7 +152,7 @@ export class NatsJetStreamTransport implements EventTransport {
     return this.closing;
   }
 
-  private async handleMessages(label: string, messages: ConsumerMessages, handler: EventHandler): Promise<void> {
+  private async handleMessages(consumer: string, label: string, messages: ConsumerMessages, handler: EventHandler): Promise<void> {
     try {
       for await (const message of messages) {
         const event = decode(message);
@@ -158,7 +162,7 @@ export class NatsJetStreamTransport implements EventTransport {
           continue;
         }
         try {
-          await handler(event);
+          await observeDelivery(consumer, event, message.info.deliveryCount, () => handler(event));
           message.ack();
         } catch (error) {
           const delay = backoffDelay(message.info.deliveryCount, this.options.retryBaseMs ?? 1_000, this.options.retryMaxMs ?? 60_000);
@@ -231,5 +235,8 @@ function decode(message: JsMsg): IntegrationEvent | null {
   if (typeof wire.id !== "string" || typeof wire.type !== "string" || typeof wire.source !== "string" || Number.isNaN(occurredAt.getTime()) || !("payload" in wire)) {
     return null;
   }
-  return { id: wire.id, type: wire.type, source: wire.source, occurredAt, payload: wire.payload };
+  const traceparent = message.headers?.get("traceparent");
+  const tracestate = message.headers?.get("tracestate");
+  const traceContext = traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined;
+  return { id: wire.id, type: wire.type, source: wire.source, occurredAt, payload: wire.payload, ...(traceContext ? { traceContext } : {}) };
 }

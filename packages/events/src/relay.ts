@@ -1,4 +1,5 @@
 import type { OutboxEvent, PrismaClient } from "@monograph/db";
+import { registerOutboxBacklog } from "@monograph/telemetry";
 import { backoffDelay, consoleLogger, type EventPublisher, type EventsLogger, type IntegrationEvent, type OutboxNotifier } from "./bus.ts";
 
 /** The relay reads and stamps outbox rows, nothing else. */
@@ -53,6 +54,7 @@ export class OutboxRelay implements OutboxNotifier {
   private chain: Promise<unknown> = Promise.resolve();
   private queuedPass: Promise<FlushResult> | undefined;
   private wakeScheduled = false;
+  private unregisterBacklog: (() => void) | undefined;
 
   constructor(options: OutboxRelayOptions) {
     if (options.sources.length === 0) throw new Error("An outbox relay needs at least one source to relay.");
@@ -70,6 +72,8 @@ export class OutboxRelay implements OutboxNotifier {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // /metrics reads this relay's backlog on each scrape: one grouped count over the (source, published_at) index.
+    this.unregisterBacklog = registerOutboxBacklog(() => this.backlog());
     this.timer = setInterval(() => void this.pass(false), this.pollIntervalMs);
     // Polling alone must not keep a process (or a test run) alive.
     this.timer.unref();
@@ -97,9 +101,26 @@ export class OutboxRelay implements OutboxNotifier {
   /** Stops polling and waits for the pass in progress. Rows not yet published stay in the outbox for next time. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unregisterBacklog?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.chain;
+  }
+
+  /** Rows not yet delivered and the age of the oldest, per source of this relay (every source, even at 0). */
+  async backlog(): Promise<{ source: string; pending: number; oldestAgeSeconds: number }[]> {
+    const groups = await this.db.outboxEvent.groupBy({
+      by: ["source"],
+      where: { source: { in: this.sources }, publishedAt: null },
+      _count: { _all: true },
+      _min: { occurredAt: true },
+    });
+    const now = Date.now();
+    return this.sources.map((source) => {
+      const group = groups.find((candidate) => candidate.source === source);
+      const oldest = group?._min.occurredAt;
+      return { source, pending: group?._count._all ?? 0, oldestAgeSeconds: oldest ? Math.max(0, (now - oldest.getTime()) / 1000) : 0 };
+    });
   }
 
   /** Passes run one at a time; a normal pass already waiting to run absorbs further wake-ups. */
@@ -142,7 +163,14 @@ export class OutboxRelay implements OutboxNotifier {
   }
 
   private async deliver(row: OutboxEvent): Promise<boolean> {
-    const event: IntegrationEvent = { id: row.id, type: row.type, source: row.source, occurredAt: row.occurredAt, payload: row.payload };
+    const event: IntegrationEvent = {
+      id: row.id,
+      type: row.type,
+      source: row.source,
+      occurredAt: row.occurredAt,
+      payload: row.payload,
+      ...(row.traceparent ? { traceContext: { traceparent: row.traceparent } } : {}),
+    };
     try {
       await this.transport.publish(event);
     } catch (error) {

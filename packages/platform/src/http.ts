@@ -1,8 +1,7 @@
-import { AsyncResource } from "node:async_hooks";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
-import { childLogger, REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from "@monograph/telemetry";
+import { childLogger, observeHttpRequest, REQUEST_ID_HEADER, requestIdFrom, routeOf, runWithRequestContext, sendMetrics, withServerSpan } from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -27,6 +26,10 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
   /** Called once the HTTP server has closed, to release what the server owned (databases, connections). */
   onStop?: () => Promise<void>;
+  /** GET /metrics (Prometheus) on this port. Default true; false when METRICS_PORT serves them elsewhere. */
+  metrics?: boolean;
+  /** Name of the trace span of a GraphQL request (a subgraph's is `subgraph <name>`). Default `POST /graphql`. */
+  graphqlSpanName?: string;
 }
 
 const log = childLogger("http");
@@ -45,13 +48,21 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
     // Every line logged while serving this request carries its id (the caller's x-request-id when it is sane).
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    const route = routeOf((request.url ?? "/").split("?")[0]!);
+    const spanName = route === "/graphql" ? (options.graphqlSpanName ?? "POST /graphql") : `${request.method} ${route}`;
+    const traced = route !== "/health" && route !== "/ready" && route !== "/metrics";
     runWithRequestContext({ requestId }, () => {
-      logRequest(request, response);
-      handle(options, request, response).catch((error: unknown) => {
-        log.error({ err: error }, "unhandled error");
-        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-        else response.end();
-      });
+      const serve = () => {
+        observeHttpRequest(request, response);
+        handle(options, request, response).catch((error: unknown) => {
+          log.error({ err: error }, "unhandled error");
+          if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+          else response.end();
+        });
+      };
+      // A SERVER span continuing the caller's traceparent; without tracing, just serve.
+      if (traced) withServerSpan(spanName, request.headers, (end) => response.once("close", end), serve);
+      else serve();
     });
   });
   // Keep-alive sockets from the gateway's fetch pool must not keep a stopping server alive.
@@ -81,21 +92,6 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
   };
 }
 
-/** One line per request when it is answered: info for GraphQL, debug for probes and other routes. */
-function logRequest(request: IncomingMessage, response: ServerResponse): void {
-  const started = process.hrtime.bigint();
-  const path = (request.url ?? "/").split("?")[0]!;
-  log.debug({ method: request.method, path, headers: request.headers }, "request received");
-  response.once(
-    "finish",
-    AsyncResource.bind(() => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = path === "/graphql" ? "info" : "debug";
-      log[level]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, "request completed");
-    }),
-  );
-}
-
 async function handle<TContext extends BaseContext>(
   options: HttpServerOptions<TContext>,
   request: IncomingMessage,
@@ -104,6 +100,7 @@ async function handle<TContext extends BaseContext>(
   const url = new URL(request.url ?? "/", "http://localhost");
   if (request.method === "GET" && url.pathname === "/health") return sendJson(response, 200, { status: "ok" });
   if (request.method === "GET" && url.pathname === "/ready") return sendReadiness(response, options.readiness ?? {});
+  if (request.method === "GET" && url.pathname === "/metrics" && options.metrics !== false) return sendMetrics(response);
   if (options.extraRoutes && (await options.extraRoutes(request, response))) return;
   if (url.pathname !== "/graphql") return sendJson(response, 404, { error: "Not found" });
 

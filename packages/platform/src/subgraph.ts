@@ -34,6 +34,8 @@ export interface StartSubgraphServerOptions {
   onStop?: () => Promise<void>;
   /** Extra HTTP routes, e.g. inventory's service-to-service endpoints. */
   extraRoutes?: Parameters<typeof startHttpServer>[0]["extraRoutes"];
+  /** GET /metrics on this port (default true; false when METRICS_PORT serves them). */
+  metrics?: boolean;
 }
 
 /**
@@ -59,6 +61,9 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     readiness: options.readiness,
     onStop: options.onStop,
     extraRoutes: options.extraRoutes,
+    metrics: options.metrics,
+    // The same name as the gateway's span around an in-process fetch: a trace reads the same in every shape.
+    graphqlSpanName: `subgraph ${subgraph.name}`,
     context: async (request) => {
       const header = request.headers[CALLER_HEADER];
       const caller = await verifyCaller(options.internalSecret, Array.isArray(header) ? header[0] : header);

@@ -7,6 +7,8 @@ export const REQUEST_ID_HEADER = "x-request-id";
 /** What every log line written while serving one request carries. */
 export interface RequestContext {
   requestId: string;
+  /** The GraphQL operation's name, once the gateway knows it (bounded, see metrics.ts). */
+  operationName?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

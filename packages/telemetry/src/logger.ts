@@ -100,6 +100,7 @@ function requestFields(): object {
   return {
     ...(service ? { service } : {}),
     ...(request ? { requestId: request.requestId } : {}),
+    ...(request?.operationName ? { operation: request.operationName } : {}),
     ...(traced ? { traceId: span.traceId, spanId: span.spanId } : {}),
   };
 }

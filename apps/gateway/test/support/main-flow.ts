@@ -17,6 +17,8 @@ export interface FlowRequest {
 }
 
 export interface MainFlowResult {
+  /** Alice's bearer token. */
+  token: string;
   /** Alice's bearer token, and what else a log must never show. */
   secrets: string[];
   orderId: string;
@@ -54,5 +56,5 @@ export async function runMainFlow(graphqlUrl: string, { requestIdPrefix, key }: 
   });
   await send("PayInvoice", PAY, { invoiceId: invoice.id, idempotencyKey: `${key}-pay` }, token);
   await send("MyOrders", MY_ORDERS, {}, token);
-  return { secrets: [token, alice.password], orderId: order.id, invoiceId: invoice.id, requests };
+  return { token, secrets: [token, alice.password], orderId: order.id, invoiceId: invoice.id, requests };
 }
