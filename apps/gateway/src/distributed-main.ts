@@ -16,5 +16,8 @@ const server = await startDistributed({
   // PORT=0: every process on a free port (tests), not only the gateway.
   ports: config.port === 0 ? { users: 0, inventory: 0, orders: 0, billing: 0 } : undefined,
 });
-childLogger("gateway").info(`subgraph processes: ${server.subgraphs.map((s) => `${s.name}=${s.url}`).join(", ")} (${SUBGRAPH_NAMES.length})`);
+childLogger("gateway").info(
+  { subgraphs: Object.fromEntries(server.subgraphs.map((s) => [s.name, s.url])) },
+  `subgraph processes: ${server.subgraphs.map((s) => `${s.name}=${s.url}`).join(", ")} (${SUBGRAPH_NAMES.length})`,
+);
 stopOnSignals(server);

@@ -26,6 +26,8 @@ export interface EntryProcess {
   output(): string;
   /** The JSON log lines of `output()`. */
   logLines(): Record<string, unknown>[];
+  /** Base URLs of the subgraph processes, by name (distributed shape). */
+  subgraphUrls(): Promise<Record<string, string>>;
   /** Addresses connected to (or sent to), from strace; empty without strace. */
   connections(): string[];
   /** How many sockets the shape's processes opened, from strace (proof that it traced them). */
@@ -117,6 +119,8 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
       url: graphqlUrl.replace(/\/graphql$/, ""),
       output: () => output,
       logLines: () => parseLines(output),
+      subgraphUrls: async () =>
+        (await waitFor("the subgraph processes' URLs", async () => parseLines(output).find((line) => line.component === "gateway" && line.subgraphs))).subgraphs as Record<string, string>,
       connections: () => connectedAddresses(straceText),
       socketsOpened: () => straceText.split("\n").filter((line) => /^\d+ +socket\(/.test(line)).length,
       stop: () => {
