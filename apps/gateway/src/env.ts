@@ -104,6 +104,8 @@ const gatewayEnvSchema = sharedEnvSchema
      * open: any document, and APQ registers new ones. Default: safelist when NODE_ENV=production, open otherwise.
      */
     OPERATIONS: z.enum(["safelist", "open"]).optional(),
+    /** @apollo/gateway's usage telemetry to Apollo's servers. Default off; `on` opts in. */
+    APOLLO_TELEMETRY: flag,
   })
   .superRefine(refuseDevSecretsInProduction);
 
@@ -128,6 +130,8 @@ export interface GatewayConfig {
   usageReporting: boolean;
   /** Which documents the gateway runs: the recorded operations only, or any. */
   operations: "safelist" | "open";
+  /** Lets @apollo/gateway report usage to Apollo (APOLLO_TELEMETRY=on). */
+  apolloTelemetry?: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -167,5 +171,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     fieldSuggestions: !production,
     usageReporting: parsed.USAGE_REPORTING ?? true,
     operations: parsed.OPERATIONS ?? (production ? "safelist" : "open"),
+    apolloTelemetry: parsed.APOLLO_TELEMETRY ?? false,
   };
 }

@@ -24,6 +24,7 @@ import { safelistServerOptions } from "./safelist.ts";
 import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
 import { clientAddress, TRUST_NO_PROXY, type TrustProxy } from "./throttle-address.ts";
 import { signInThrottlePlugin, type ThrottleOptions } from "./throttle.ts";
+import { measuredDataSource, operationMetricsPlugin } from "./telemetry.ts";
 
 const log = childLogger("gateway");
 
@@ -70,6 +71,13 @@ export interface GatewayOptions {
   edge?: Partial<HttpEdgeOptions>;
   /** "Did you mean ...?" in error messages (default true; the app turns it off in production). */
   fieldSuggestions?: boolean;
+  /**
+   * Lets @apollo/gateway send its usage telemetry to Apollo (and probe cloud metadata hosts for it). Off unless the
+   * operator opts in (APOLLO_TELEMETRY=on): a self-hosted gateway connects only where it is configured to.
+   */
+  apolloTelemetry?: boolean;
+  /** GET /metrics on the gateway's port (default true; false when METRICS_PORT serves them elsewhere). */
+  metrics?: boolean;
 }
 
 /**
@@ -79,14 +87,17 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const locations = options.subgraphs ?? {};
+  // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
+  // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
+  if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {
       const location = locations[name];
-      if (location?.kind === "in-process") return new InProcessDataSource(name, location);
+      if (location?.kind === "in-process") return measuredDataSource(name, new InProcessDataSource(name, location), { inProcess: true });
       const target = location?.url ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
-      return new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined);
+      return measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined));
     },
   });
   const fieldSuggestions = options.fieldSuggestions ?? true;
@@ -104,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      operationMetricsPlugin(),
       ...(safelist?.plugins ?? []),
       ...limits.plugins,
       ...(options.throttle ? [signInThrottlePlugin(options.throttle)] : []),
@@ -122,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     onStop: options.onStop,
     edge: options.edge,
     limits: options.limits,
+    metrics: options.metrics,
     context: async (request) => ({
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       clientAddress: clientAddress(request, options.trustProxy ?? TRUST_NO_PROXY),

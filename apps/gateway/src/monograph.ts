@@ -31,6 +31,7 @@ import {
 } from "@monograph/orders-subgraph";
 import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
+import { startMetricsServer } from "@monograph/telemetry";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { mainFlowExplorer } from "./explorer-examples.ts";
@@ -76,6 +77,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
   const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
+  // METRICS_PORT: /metrics on a port of its own (which need not be public) rather than the API's.
+  const metricsServer = config.env.METRICS_PORT === undefined ? undefined : await startMetricsServer(config.env.METRICS_PORT, config.host);
   let domains: InProcessDomains | undefined;
   let throttleStore: Awaited<ReturnType<typeof createThrottleStore>> | undefined;
   let usage: UsageReporter | undefined;
@@ -113,6 +116,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       // Ready when its database answers and so does every remote subgraph: each is needed by some field.
       readiness: { ...(db ? { database: db.ping } : {}), ...remoteReadiness(config.remoteSubgraphs), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       safelist: config.operations === "safelist" ? readPersistedOperations() : undefined,
+      apolloTelemetry: config.apolloTelemetry,
+      metrics: metricsServer === undefined,
       extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
       plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {
@@ -120,6 +125,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
           await domains?.stop();
         } finally {
           await throttleStore?.close();
+          await metricsServer?.stop();
           await db?.close();
         }
       },
@@ -139,6 +145,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     await usage?.stop();
     await domains?.stop();
     await throttleStore?.close();
+    await metricsServer?.stop();
     await db?.close();
     throw error;
   }

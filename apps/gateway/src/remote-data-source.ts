@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { ANONYMOUS, CALLER_HEADER, childLogger, ErrorCode, signRequest, type Caller } from "@monograph/platform";
+import { ANONYMOUS, CALLER_HEADER, childLogger, ErrorCode, propagationHeaders, signRequest, type Caller } from "@monograph/platform";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.ts";
 import { ConcurrencyLimit, deadlineFetch, DEFAULT_SUBGRAPH_CALL_POLICY, isIdempotentOperation, withDeadline, type SubgraphCallPolicy } from "./subgraph-deadlines.ts";
@@ -44,6 +44,8 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller = (options.context as Partial<GatewayContext>).caller ?? ANONYMOUS;
     options.request.http?.headers.set(PENDING_CALLER, JSON.stringify(caller));
+    // The request id (and trace context) continue in the subgraph's process.
+    for (const [name, value] of Object.entries(propagationHeaders())) options.request.http?.headers.set(name, value);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

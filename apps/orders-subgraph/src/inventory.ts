@@ -1,4 +1,4 @@
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, signRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, propagationHeaders, signRequest } from "@monograph/platform";
 import { z } from "zod";
 
 const log = childLogger("orders");
@@ -107,6 +107,7 @@ export class HttpInventoryClient implements InventoryClient {
           "content-type": "application/json",
           // Signed for this body only: a captured header cannot reserve, release or commit anything else.
           [CALLER_HEADER]: await signRequest(this.options.internalSecret, { kind: "service", service: "orders" }, { method: "POST", body: json }),
+          ...propagationHeaders(),
         },
         body: json,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),

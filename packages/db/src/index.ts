@@ -5,6 +5,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { childLogger } from "@monograph/telemetry";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { observeAdapter } from "./instrument.ts";
 import { applyMigrations, type MigrationResult, type SqlExecutor } from "./migrate.ts";
 
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
@@ -68,7 +69,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // pglite-prisma-adapter 0.6 is typed against driver-adapter-utils 6.10; the runtime contract is the one the
     // 6.19 client speaks (db.test.ts runs every query shape we use through it).
     const adapter = new PrismaPGlite(pglite) as unknown as PrismaPg;
-    const prisma = new PrismaClient({ adapter, log });
+    const prisma = new PrismaClient({ adapter: observeAdapter(adapter), log });
     attachQueryListener(prisma, options.onQuery);
     return {
       prisma,
@@ -103,7 +104,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
   // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
   pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log });
+  const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool)), log });
   attachQueryListener(prisma, options.onQuery);
   return {
     prisma,

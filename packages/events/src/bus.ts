@@ -39,6 +39,11 @@ export interface IntegrationEvent<TPayload = unknown> {
   readonly occurredAt: Date;
   /** Plain JSON (it is stored as JSONB and travels as JSON): dates are ISO strings, amounts integers. */
   readonly payload: TPayload;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the request that recorded the event, when it was
+   * traced: stored with the outbox row and carried in message headers, so the handling continues that trace.
+   */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 /**

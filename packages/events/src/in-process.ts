@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { observeDelivery } from "./observe.ts";
 import { backoffDelay, consoleLogger, type EventHandler, type EventsLogger, type EventTransport, type IntegrationEvent } from "./bus.ts";
 
 export interface InProcessTransportOptions {
@@ -82,7 +83,7 @@ export class InProcessTransport implements EventTransport {
   private async deliverWithRetries(target: Subscription, event: IntegrationEvent): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await target.handler(event);
+        await observeDelivery(target.consumer, event, attempt, () => target.handler(event));
         return true;
       } catch (error) {
         this.log(`${target.consumer} failed to handle ${event.type} ${event.id} (attempt ${attempt} of ${this.attempts})`, error);

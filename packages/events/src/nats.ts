@@ -11,7 +11,8 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { observeDelivery } from "./observe.ts";
 import { backoffDelay, consoleLogger, type EventHandler, type EventsLogger, type EventTransport, type IntegrationEvent } from "./bus.ts";
 
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -169,7 +170,10 @@ export class NatsJetStreamTransport implements EventTransport {
     const results = await Promise.allSettled(
       events.map((event) => {
         const wire: WireEvent = { id: event.id, type: event.type, source: event.source, occurredAt: event.occurredAt.toISOString(), payload: event.payload };
-        return this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id, timeout });
+        // The trace context travels in message headers (W3C names), beside the event, not inside it.
+        const traced = event.traceContext && Object.keys(event.traceContext).length > 0 ? headers() : undefined;
+        for (const [name, value] of Object.entries(event.traceContext ?? {})) traced?.set(name, value);
+        return this.js.publish(this.subjectFor(event.type), JSON.stringify(wire), { msgID: event.id, timeout, ...(traced ? { headers: traced } : {}) });
       }),
     );
     return results.map((result) => (result.status === "fulfilled" ? null : result.reason instanceof Error ? result.reason : new Error(String(result.reason))));
@@ -181,7 +185,7 @@ export class NatsJetStreamTransport implements EventTransport {
       const durable = this.durableName(consumer, type);
       await this.ensureConsumer(durable, this.subjectFor(type));
       const messages = await (await this.js.consumers.get(this.streamName, durable)).consume({ max_messages: 16 });
-      this.consumers.push({ messages, loop: this.handleMessages(`${consumer} (${type})`, messages, handler) });
+      this.consumers.push({ messages, loop: this.handleMessages(consumer, `${consumer} (${type})`, messages, handler) });
     }
   }
 
@@ -195,7 +199,7 @@ export class NatsJetStreamTransport implements EventTransport {
     return this.closing;
   }
 
-  private async handleMessages(label: string, messages: ConsumerMessages, handler: EventHandler): Promise<void> {
+  private async handleMessages(consumer: string, label: string, messages: ConsumerMessages, handler: EventHandler): Promise<void> {
     try {
       for await (const message of messages) {
         const event = decode(message);
@@ -213,7 +217,7 @@ export class NatsJetStreamTransport implements EventTransport {
           }
         }, Math.max(100, Math.floor(this.ackWaitMs / 2)));
         try {
-          await handler(event);
+          await observeDelivery(consumer, event, message.info.deliveryCount, () => handler(event));
           clearInterval(heartbeat);
           message.ack();
         } catch (error) {
@@ -288,5 +292,8 @@ function decode(message: JsMsg): IntegrationEvent | null {
   if (typeof wire.id !== "string" || typeof wire.type !== "string" || typeof wire.source !== "string" || Number.isNaN(occurredAt.getTime()) || !("payload" in wire)) {
     return null;
   }
-  return { id: wire.id, type: wire.type, source: wire.source, occurredAt, payload: wire.payload };
+  const traceparent = message.headers?.get("traceparent");
+  const tracestate = message.headers?.get("tracestate");
+  const traceContext = traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : undefined;
+  return { id: wire.id, type: wire.type, source: wire.source, occurredAt, payload: wire.payload, ...(traceContext ? { traceContext } : {}) };
 }

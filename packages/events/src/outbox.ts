@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@monograph/db";
+import { currentTraceCarrier } from "@monograph/telemetry";
 import type { IntegrationEvent } from "./bus.ts";
 
 /** The outbox seen from a producer's transaction: it may only insert events. */
@@ -20,7 +21,10 @@ const EVENT_TYPE = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/;
 /** Builds a typed event value. Its payload is normalised to plain JSON, exactly as every consumer will see it. */
 export function createEvent<TPayload>(event: NewEvent<TPayload>): IntegrationEvent<TPayload> {
   if (!EVENT_TYPE.test(event.type)) throw new Error(`Event type "${event.type}" must be dotted lower-case words, e.g. "orders.created".`);
+  // Recorded while serving a traced request: the event's handling continues that trace.
+  const traceContext = currentTraceCarrier();
   return {
+    ...(traceContext ? { traceContext } : {}),
     id: event.id ?? randomUUID(),
     type: event.type,
     source: event.source,
@@ -41,6 +45,7 @@ export async function writeToOutbox<TPayload>(tx: OutboxWriter, event: Integrati
       type: event.type,
       payload: event.payload as Prisma.InputJsonValue,
       occurredAt: event.occurredAt,
+      traceparent: event.traceContext?.traceparent ?? null,
     },
   });
   return event;

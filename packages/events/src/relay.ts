@@ -1,4 +1,5 @@
 import type { OutboxEvent, PrismaClient } from "@monograph/db";
+import { registerOutboxBacklog } from "@monograph/telemetry";
 import { backoffDelay, consoleLogger, type EventPublisher, type EventsLogger, type IntegrationEvent, type OutboxNotifier } from "./bus.ts";
 
 /** The relay reads and stamps outbox rows, nothing else. */
@@ -76,6 +77,7 @@ export class OutboxRelay implements OutboxNotifier {
   private pausedUntil = 0;
   /** Running totals since start, for metrics to read. */
   readonly totals: FlushResult & { pauses: number } = { published: 0, failed: 0, pauses: 0 };
+  private unregisterBacklog: (() => void) | undefined;
 
   constructor(options: OutboxRelayOptions) {
     if (options.sources.length === 0) throw new Error("An outbox relay needs at least one source to relay.");
@@ -103,6 +105,8 @@ export class OutboxRelay implements OutboxNotifier {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // /metrics reads this relay's backlog on each scrape: one grouped count over the (source, published_at) index.
+    this.unregisterBacklog = registerOutboxBacklog(() => this.backlog());
     this.timer = setInterval(() => void this.pass(false), this.pollIntervalMs);
     // Polling alone must not keep a process (or a test run) alive.
     this.timer.unref();
@@ -130,9 +134,26 @@ export class OutboxRelay implements OutboxNotifier {
   /** Stops polling and waits for the pass in progress. Rows not yet published stay in the outbox for next time. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unregisterBacklog?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.chain;
+  }
+
+  /** Rows not yet delivered and the age of the oldest, per source of this relay (every source, even at 0). */
+  async backlog(): Promise<{ source: string; pending: number; oldestAgeSeconds: number }[]> {
+    const groups = await this.db.outboxEvent.groupBy({
+      by: ["source"],
+      where: { source: { in: this.sources }, publishedAt: null },
+      _count: { _all: true },
+      _min: { occurredAt: true },
+    });
+    const now = Date.now();
+    return this.sources.map((source) => {
+      const group = groups.find((candidate) => candidate.source === source);
+      const oldest = group?._min.occurredAt;
+      return { source, pending: group?._count._all ?? 0, oldestAgeSeconds: oldest ? Math.max(0, (now - oldest.getTime()) / 1000) : 0 };
+    });
   }
 
   /** Passes run one at a time; a normal pass already waiting to run absorbs further wake-ups. */
@@ -250,5 +271,13 @@ export class OutboxRelay implements OutboxNotifier {
 }
 
 function toEvent(row: OutboxEvent): IntegrationEvent {
-  return { id: row.id, type: row.type, source: row.source, occurredAt: row.occurredAt, payload: row.payload };
+  return {
+    id: row.id,
+    type: row.type,
+    source: row.source,
+    occurredAt: row.occurredAt,
+    payload: row.payload,
+    // The request that wrote the event: its consumers' spans link to it.
+    ...(row.traceparent ? { traceContext: { traceparent: row.traceparent } } : {}),
+  };
 }

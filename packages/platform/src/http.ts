@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from "@apollo/server";
 import { EdgeErrorCode } from "./errors.ts";
 import { DEFAULT_OPERATION_LIMITS, screenDocument, type OperationLimits } from "./limits.ts";
-import { childLogger } from "@monograph/telemetry";
+import { childLogger, observeHttpRequest, REQUEST_ID_HEADER, requestIdFrom, routeOf, runWithRequestContext, sendMetrics, withServerSpan } from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -32,6 +32,10 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   edge?: Partial<HttpEdgeOptions>;
   /** The same limits Apollo is built with; the front screens every document's tokens and nesting with them. */
   limits?: OperationLimits;
+  /** GET /metrics (Prometheus) on this port. Default true; false when METRICS_PORT serves them elsewhere. */
+  metrics?: boolean;
+  /** Name of the trace span of a GraphQL request (a subgraph's is `subgraph <name>`). Default `POST /graphql`. */
+  graphqlSpanName?: string;
   /**
    * Decides whether a /graphql request may go on, once its body is read and before Apollo parses anything (a
    * sealed subgraph answers only the gateway's signed requests). Return a refusal to answer with it instead.
@@ -104,11 +108,25 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       connectionsCheckingInterval: Math.min(1_000, edge.headersTimeoutMs),
     },
     (request, response) => {
-      admit(inFlight, request, response, () => handle(options, edge, request, response)).catch((error: unknown) => {
-        if (isClientGone(error, request)) return void response.destroy();
-        log.error({ err: error }, "unhandled error");
-        if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
-        else response.end();
+      // Every line logged while serving this request carries its id (the caller's x-request-id when it is sane).
+      const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+      response.setHeader(REQUEST_ID_HEADER, requestId);
+      const route = routeOf((request.url ?? "/").split("?")[0]!);
+      const spanName = route === "/graphql" ? (options.graphqlSpanName ?? "POST /graphql") : `${request.method} ${route}`;
+      const traced = route !== "/health" && route !== "/ready" && route !== "/metrics";
+      runWithRequestContext({ requestId }, () => {
+        const serve = () => {
+          observeHttpRequest(request, response);
+          admit(inFlight, request, response, () => handle(options, edge, request, response)).catch((error: unknown) => {
+            if (isClientGone(error, request)) return void response.destroy();
+            log.error({ err: error }, "unhandled error");
+            if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+            else response.end();
+          });
+        };
+        // A SERVER span continuing the caller's traceparent; without tracing, just serve.
+        if (traced) withServerSpan(spanName, request.headers, (end) => response.once("close", end), serve);
+        else serve();
       });
     },
   );
@@ -149,6 +167,7 @@ async function handle<TContext extends BaseContext>(
   const url = new URL(request.url ?? "/", "http://localhost");
   if (request.method === "GET" && url.pathname === "/health") return sendJson(response, 200, { status: "ok" });
   if (request.method === "GET" && url.pathname === "/ready") return sendReadiness(response, options.readiness ?? {});
+  if (request.method === "GET" && url.pathname === "/metrics" && options.metrics !== false) return sendMetrics(response);
   if (options.extraRoutes && (await options.extraRoutes(request, response))) return;
   if (url.pathname !== "/graphql") return sendJson(response, 404, { error: "Not found" });
   if (answerCors(edge.corsOrigins, request, response)) return;
@@ -312,7 +331,7 @@ class InFlight {
  */
 async function admit(inFlight: InFlight, request: IncomingMessage, response: ServerResponse, serve: () => Promise<void>): Promise<void> {
   const path = (request.url ?? "/").split("?")[0];
-  if (path === "/health" || path === "/ready") return serve();
+  if (path === "/health" || path === "/ready" || path === "/metrics") return serve();
   if (inFlight.count >= inFlight.max) {
     request.resume();
     return sendRefusal(response, new EdgeRefusal(503, EdgeErrorCode.OVERLOADED, "The server is busy; try again shortly.", { "retry-after": "1" }));

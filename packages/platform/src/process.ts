@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
-import { childLogger, logger } from "@monograph/telemetry";
+import { childLogger, logger, setServiceName, startMetricsServer, startTracing, stopTracing } from "@monograph/telemetry";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 import { edgeSettingsFrom } from "./edge-config.ts";
 import type { RunningServer } from "./http.ts";
@@ -34,6 +34,8 @@ export interface RunSubgraphProcessOptions {
  * opens and migrates the database, builds the subgraph, serves it, and stops cleanly on SIGINT/SIGTERM.
  */
 export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Promise<RunningServer> {
+  setServiceName(options.name);
+  await startTracing(options.name, options.env);
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
   const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
@@ -46,6 +48,8 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
     if (rows > 0) childLogger(`${options.name}-subgraph`).info({ rows }, "seeded demo data into empty tables");
   }
 
+  // METRICS_PORT: /metrics on a port of its own (which need not be public) rather than the service's.
+  const metricsServer = config.METRICS_PORT === undefined ? undefined : await startMetricsServer(config.METRICS_PORT, config.HOST);
   // Background work starts only once the server listens, but stopping the server must stop it too.
   const background: { stop?: () => Promise<void> } = {};
   const edge = edgeSettingsFrom(config);
@@ -59,8 +63,10 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
     limits: edge.limits,
     edge: edge.http,
     fieldSuggestions: config.NODE_ENV !== "production",
+    metrics: metricsServer === undefined,
     onStop: async () => {
       await background.stop?.();
+      await metricsServer?.stop();
       await db.close();
     },
   });
@@ -90,7 +96,8 @@ export function stopOnSignals(server: { stop(): Promise<void> }, graceMs = 10_00
       process.exit(1);
     }, graceMs).unref();
     server.stop().then(
-      () => process.exit(0),
+      // Spans still buffered are exported before the process goes.
+      () => stopTracing().then(() => process.exit(0)),
       (error: unknown) => {
         logger.error({ err: error }, "could not stop cleanly");
         process.exit(1);

@@ -2,7 +2,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningServer } from "./http.ts";
-import { ANONYMOUS, CALLER_HEADER, signCaller } from "./identity.ts";
+import { ANONYMOUS, CALLER_HEADER, signRequest } from "./identity.ts";
 import { DEFAULT_OPERATION_LIMITS } from "./limits.ts";
 import { startSubgraphServer, type SubgraphModule } from "./subgraph.ts";
 
@@ -40,10 +40,11 @@ async function start(options: Partial<Parameters<typeof startSubgraphServer>[0]>
 }
 
 async function post(server: RunningServer, body: unknown) {
+  const json = JSON.stringify(body);
   const response = await fetch(server.graphqlUrl, {
     method: "POST",
-    headers: { "content-type": "application/json", [CALLER_HEADER]: await signCaller(INTERNAL_SECRET, ANONYMOUS) },
-    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", [CALLER_HEADER]: await signRequest(INTERNAL_SECRET, ANONYMOUS, { method: "POST", body: json }) },
+    body: json,
   });
   return { status: response.status, body: (await response.json()) as any };
 }

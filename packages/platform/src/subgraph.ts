@@ -41,6 +41,8 @@ export interface StartSubgraphServerOptions {
   edge?: Partial<HttpEdgeOptions>;
   /** "Did you mean ...?" in validation errors (default true; off in production). */
   fieldSuggestions?: boolean;
+  /** GET /metrics on this port (default true; false when METRICS_PORT serves them). */
+  metrics?: boolean;
 }
 
 /**
@@ -77,6 +79,9 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     limits: options.limits,
     authorize: seal.authorize,
     context: async (request) => subgraph.createContext(seal.callerOf(request)),
+    metrics: options.metrics,
+    // The same name as the gateway's span around an in-process fetch: a trace reads the same in every shape.
+    graphqlSpanName: `subgraph ${subgraph.name}`,
   });
 }
 

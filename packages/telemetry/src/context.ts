@@ -7,9 +7,22 @@ export const REQUEST_ID_HEADER = "x-request-id";
 /** What every log line written while serving one request carries. */
 export interface RequestContext {
   requestId: string;
+  /** The GraphQL operation's name, once the gateway knows it (bounded, see metrics.ts). */
+  operationName?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
+
+let service: string | undefined;
+
+/** Names this process in its log lines (`service`) and its traces: "gateway", "orders"... Set once at start-up. */
+export function setServiceName(name: string): void {
+  service = name;
+}
+
+export function serviceName(): string | undefined {
+  return service;
+}
 
 /** Runs `fn` (and everything it starts) inside one request's context. */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {

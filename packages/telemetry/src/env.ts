@@ -13,6 +13,8 @@ export const telemetryEnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   /** json (one object a line) or pretty (for people). Default: pretty when NODE_ENV is development, else json. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  /** Serves GET /metrics on this port (same HOST) instead of the service's own port. Default: unset. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export interface LoggerSettings {

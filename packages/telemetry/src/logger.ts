@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
-import { currentRequestContext } from "./context.ts";
+import { currentRequestContext, serviceName } from "./context.ts";
 import { loggerSettingsFrom } from "./env.ts";
 
 export type { Logger } from "pino";
@@ -92,12 +92,15 @@ export const sink = new Sink(stdoutTarget(settings.format));
 
 /** Request id and trace ids of the request being served, on every line written while serving it. */
 function requestFields(): object {
+  const service = serviceName();
   const request = currentRequestContext();
   const span = trace.getActiveSpan()?.spanContext();
   const traced = span && isSpanContextValid(span);
-  if (!request && !traced) return {};
+  if (!request && !traced) return service ? { service } : {};
   return {
+    ...(service ? { service } : {}),
     ...(request ? { requestId: request.requestId } : {}),
+    ...(request?.operationName ? { operation: request.operationName } : {}),
     ...(traced ? { traceId: span.traceId, spanId: span.spanId } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
-import { ANONYMOUS, CALLER_HEADER, signCaller } from "@monograph/platform";
+import { ANONYMOUS, CALLER_HEADER, signRequest } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../../src/env.ts";
 import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
@@ -21,8 +21,8 @@ interface Target {
   name: string;
   url: string;
   graphqlUrl: string;
-  /** What the gateway adds to a subgraph call; nothing for the gateway itself. */
-  headers(): Promise<Record<string, string>>;
+  /** What the gateway adds to a subgraph call, signed for this body; nothing for the gateway itself. */
+  headers(body: string): Promise<Record<string, string>>;
   /** A valid selection deeper than MAX_DEPTH (8) in this target's schema. */
   tooDeep: string;
 }
@@ -36,10 +36,11 @@ interface Answer {
 
 async function post(target: Target, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const started = performance.now();
+  const json = typeof body === "string" ? body : JSON.stringify(body);
   const response = await fetch(target.graphqlUrl, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(await target.headers()), ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: { "content-type": "application/json", ...(await target.headers(json)), ...headers },
+    body: json,
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: JSON.parse(text), ms: performance.now() - started };
@@ -75,7 +76,7 @@ beforeAll(async () => {
       name: "a subgraph process (inventory)",
       url: inventory.url,
       graphqlUrl: `${inventory.url}/graphql`,
-      headers: async () => ({ [CALLER_HEADER]: await signCaller(TEST_SECRETS.INTERNAL_SECRET, ANONYMOUS) }),
+      headers: async (body) => ({ [CALLER_HEADER]: await signRequest(TEST_SECRETS.INTERNAL_SECRET, ANONYMOUS, { method: "POST", body }) }),
       // Inventory's own types are flat; introspection (on outside production) nests. Depth counts __type, not __schema.
       tooDeep: '{ __type(name: "Product") { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } }',
     },
@@ -225,7 +226,7 @@ describe.each([0, 1])(`the HTTP front (${testDatabaseKind()}), target %#`, (inde
   });
 
   it("when clients hold MAX_IN_FLIGHT requests open, then the next is 503 OVERLOADED with Retry-After, /health answers, and room comes back", async () => {
-    const held = await Promise.all(Array.from({ length: 8 }, async () => slowBody(target().url, await target().headers())));
+    const held = await Promise.all(Array.from({ length: 8 }, async () => slowBody(target().url, await target().headers(""))));
     try {
       const refused = await post(target(), { query: "{ __typename }" });
       expect({ status: refused.status, codes: codes(refused), retryAfter: refused.headers.get("retry-after") }).toEqual({ status: 503, codes: ["OVERLOADED"], retryAfter: "1" });

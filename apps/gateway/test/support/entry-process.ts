@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
+import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
+import { seedInventory } from "@monograph/inventory-subgraph";
+import { REPO_ROOT } from "@monograph/platform";
+import { seedUsers } from "@monograph/users-subgraph";
+import { waitFor } from "./flow.ts";
+import { TEST_SECRETS } from "./shapes.ts";
+
+export const STRACE = ["/usr/bin/strace", "/usr/local/bin/strace"].find((candidate) => existsSync(candidate));
+
+const ENTRY_POINTS = {
+  monolith: "apps/gateway/src/main.ts",
+  distributed: "apps/gateway/src/distributed-main.ts",
+} as const;
+export type EntryShape = keyof typeof ENTRY_POINTS;
+
+export interface EntryProcess {
+  graphqlUrl: string;
+  url: string;
+  /** Everything every process of the shape wrote to stdout and stderr so far. */
+  output(): string;
+  /** The JSON log lines of `output()`. */
+  logLines(): Record<string, unknown>[];
+  /** Base URLs of the subgraph processes, by name (distributed shape). */
+  subgraphUrls(): Promise<Record<string, string>>;
+  /** Addresses connected to (or sent to), from strace; empty without strace. */
+  connections(): string[];
+  /** How many sockets the shape's processes opened, from strace (proof that it traced them). */
+  socketsOpened(): number;
+  stop(): Promise<void>;
+}
+
+export interface StartEntryOptions {
+  /** Run under `strace -f` and record every connect/sendto/sendmsg address. */
+  strace?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts a shape the way an operator does: the gateway's entry point (`npm start` or `npm run start:distributed`)
+ * as a child process, with JSON logs on stdout, on free ports, with a database of its own (PostgreSQL when this
+ * test run uses it, else embedded PGlite in a temporary folder) and a JetStream namespace of its own.
+ */
+export async function startEntry(shape: EntryShape, options: StartEntryOptions = {}): Promise<EntryProcess> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const scratch = mkdtempSync(path.join(tmpdir(), `monograph-entry-${shape}-`));
+  cleanups.push(async () => rmSync(scratch, { recursive: true, force: true }));
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...withoutApolloSwitch(process.env),
+      ...TEST_SECRETS,
+      NODE_ENV: "test",
+      LOG_FORMAT: "json",
+      PORT: "0",
+      EVENTS_PREFIX: `entry_${randomBytes(5).toString("hex")}`,
+      NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL,
+      ...options.env,
+    };
+    if (shape === "distributed") {
+      cleanups.push(() => NatsJetStreamTransport.deleteStream({ servers: env.NATS_URL!, prefix: env.EVENTS_PREFIX }));
+    }
+    if (testDatabaseKind() === "postgres") {
+      const database: TestDatabase = await createTestDatabase();
+      cleanups.push(() => database.drop());
+      const handle = await database.open();
+      await seedUsers(handle.prisma);
+      await seedInventory(handle.prisma);
+      await handle.close();
+      env.DATABASE_URL = (database.target as { url: string }).url;
+    } else {
+      delete env.DATABASE_URL;
+      env.PGLITE_DATA_DIR = path.join(scratch, "pglite");
+    }
+
+    const straceLog = path.join(scratch, "strace.log");
+    const node = [process.execPath, "--import", "tsx", ENTRY_POINTS[shape]];
+    const [command, ...args] = options.strace
+      ? [STRACE!, "-f", "-qq", "-e", "trace=socket,connect,sendto,sendmsg", "-o", straceLog, ...node]
+      : node;
+    const child: ChildProcess = spawn(command!, args, { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let straceText = "";
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        // Stop the gateway itself (its pid is in its log lines), as a signal from an operator would; strace, if
+        // any, ends with it. SIGKILL only if it overstays.
+        const pid = gatewayPid(output);
+        if (pid) process.kill(pid, "SIGTERM");
+        else child.kill("SIGTERM");
+        const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      if (options.strace && existsSync(straceLog)) straceText = readFileSync(straceLog, "utf8");
+    });
+
+    const started = await waitFor(
+      `the ${shape} gateway to listen`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the ${shape} entry point exited with ${child.exitCode}:\n${output}`);
+        return parseLines(output).find((line) => line.component === "gateway" && typeof line.url === "string" && line.shape === shape);
+      },
+      120_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${output}`);
+    });
+    const graphqlUrl = started.url as string;
+    let stopping: Promise<void> | undefined;
+    return {
+      graphqlUrl,
+      url: graphqlUrl.replace(/\/graphql$/, ""),
+      output: () => output,
+      logLines: () => parseLines(output),
+      subgraphUrls: async () =>
+        (await waitFor("the subgraph processes' URLs", async () => parseLines(output).find((line) => line.component === "gateway" && line.subgraphs))).subgraphs as Record<string, string>,
+      connections: () => connectedAddresses(straceText),
+      socketsOpened: () => straceText.split("\n").filter((line) => /^\d+ +socket\(/.test(line)).length,
+      stop: () => {
+        stopping ??= (async () => {
+          for (const cleanup of cleanups.reverse()) await cleanup();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+function withoutApolloSwitch(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // The gateway must turn Apollo's telemetry off by itself: the test does not do it for it.
+  const { APOLLO_TELEMETRY_DISABLED: _ignored, ...rest } = env;
+  return rest;
+}
+
+export function parseLines(output: string): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A line cut in the middle of a write: the rest comes later.
+    }
+  }
+  return lines;
+}
+
+function gatewayPid(output: string): number | undefined {
+  const line = parseLines(output).find((entry) => entry.component === "gateway" && typeof entry.url === "string");
+  return typeof line?.pid === "number" ? line.pid : undefined;
+}
+
+/** `host:port` (or a unix path) of every address in strace's connect/sendto/sendmsg lines. */
+export function connectedAddresses(strace: string): string[] {
+  const addresses: string[] = [];
+  for (const line of strace.split("\n")) {
+    const v4 = /sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)/.exec(line);
+    if (v4) addresses.push(`${v4[2]}:${v4[1]}`);
+    const v6 = /sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"/.exec(line);
+    if (v6) addresses.push(`[${v6[2]}]:${v6[1]}`);
+  }
+  return addresses;
+}
+
+/** Loopback: 127.0.0.0/8, ::1, and IPv4-mapped loopback. */
+export function isLoopback(address: string): boolean {
+  const host = address.startsWith("[") ? address.slice(1, address.lastIndexOf("]")) : address.slice(0, address.lastIndexOf(":"));
+  return /^127\./.test(host) || host === "::1" || /^::ffff:127\./i.test(host);
+}

@@ -1,0 +1,34 @@
+import { observeSql } from "@monograph/telemetry";
+
+type Query = { sql: string };
+
+/**
+ * Wraps a Prisma driver adapter factory so that every SQL statement it runs (in or out of a transaction) is timed
+ * and, with tracing on, gets a span under whatever was active when the statement was issued. Works the same for
+ * @prisma/adapter-pg and pglite-prisma-adapter: it only sees the driver adapter contract (`connect`,
+ * `queryRaw`, `executeRaw`, `startTransaction`).
+ */
+export function observeAdapter<T extends object>(factory: T): T {
+  return wrap(factory);
+}
+
+function wrap<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      const method = value as (...args: unknown[]) => unknown;
+      switch (property) {
+        case "queryRaw":
+        case "executeRaw":
+          return (query: Query) => observeSql(query.sql, () => method.call(object, query) as Promise<unknown>);
+        case "connect":
+        case "connectToShadowDb":
+        case "startTransaction":
+          return async (...args: unknown[]) => wrap((await method.apply(object, args)) as object);
+        default:
+          return method.bind(object);
+      }
+    },
+  });
+}

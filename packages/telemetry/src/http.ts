@@ -1,0 +1,46 @@
+import { AsyncResource } from "node:async_hooks";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { childLogger } from "./logger.ts";
+import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+
+const log = childLogger("http");
+
+/** The route label of a path: a fixed set, so scanners probing random URLs make no new series. */
+export function routeOf(path: string): string {
+  if (path === "/graphql" || path === "/health" || path === "/ready" || path === "/metrics" || path === "/") return path;
+  if (path.startsWith("/internal/")) return "/internal";
+  return "other";
+}
+
+/**
+ * Observes one HTTP request from its arrival to its answer: a debug line with its (redacted) headers when it
+ * arrives, one line when it is answered (info for GraphQL, debug for probes and other routes), the request
+ * counter and the duration histogram. Call it inside the request's context.
+ */
+export function observeHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+  const started = process.hrtime.bigint();
+  const path = (request.url ?? "/").split("?")[0]!;
+  const route = routeOf(path);
+  if (log.isLevelEnabled("debug")) log.debug({ method: request.method, path, headers: request.headers }, "request received");
+  response.once(
+    "finish",
+    AsyncResource.bind(() => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const method = request.method === "GET" || request.method === "POST" ? request.method : "other";
+      httpRequests.inc({ route, method, status: String(response.statusCode) });
+      httpDuration.observe({ route }, seconds);
+      const level = route === "/graphql" ? "info" : "debug";
+      if (log.isLevelEnabled(level)) {
+        log[level]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(seconds * 10_000) / 10 }, "request completed");
+      }
+    }),
+  );
+}
+
+/** Answers GET /metrics with this process's metrics, in Prometheus' text format. */
+export async function sendMetrics(response: ServerResponse): Promise<void> {
+  const text = await renderMetrics();
+  response.statusCode = 200;
+  response.setHeader("content-type", METRICS_CONTENT_TYPE);
+  response.end(text);
+}
