@@ -173,7 +173,7 @@ describe("monograph extract-check orders", () => {
     expect(code).toBe(0);
   });
 
-  it("with --format markdown, then it is a table of the six rows, pipes escaped", async () => {
+  it("with --format markdown, then it is a table of the six rows, pipes and angle brackets escaped", async () => {
     repo.commit("Orders | billing: both at once", { "apps/orders-subgraph/src/schema.graphql": "type OrdersThing { id: ID! }\n", "apps/billing-subgraph/src/service.ts": "export const billing = 9;\n" });
     const { code, out } = await cli([...args, "--format", "markdown"], repo.root);
     const lines = out.trim().split("\n");
@@ -181,6 +181,7 @@ describe("monograph extract-check orders", () => {
     expect(lines.slice(2, 4)).toEqual(["| # | Item | Verdict | Evidence |", "|---|---|---|---|"]);
     expect(lines.slice(4)).toHaveLength(6);
     expect(lines[4]).toMatch(/^\| 1 \| Boundary stable \| ❌ fail \| .*Orders \\\| billing: both at once/);
+    expect(lines[6]).toContain("no traces source given (--traces &lt;OTLP JSON file&gt;)");
     expect(lines[9]).toMatch(/^\| 6 \| Load share \(a reason to split\) \(informational\) \| ℹ️ info \|/);
     expect(code).toBe(1);
   });

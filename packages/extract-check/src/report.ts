@@ -36,7 +36,8 @@ export function formatTable(report: ExtractReport): string {
   return `${out.join("\n")}\n`;
 }
 
-const cell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\n/g, " ");
+// GitHub would read "<file>" as an HTML tag and hide it.
+const cell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\n/g, " ");
 
 export function formatMarkdown(report: ExtractReport): string {
   const out = [`### Extraction readiness of \`${report.domain}\`: ${headline(report)}`, "", "| # | Item | Verdict | Evidence |", "|---|---|---|---|"];
