@@ -17,8 +17,17 @@ export const SEEDED_USERS = [
 /** Loads the demo users into an empty users table; does nothing when any user exists. */
 export async function seedUsers(db: UsersDb): Promise<number> {
   if ((await db.user.count()) > 0) return 0;
+  // One statement gives every row the same now(): a millisecond apart instead, in list order, so that "newest first"
+  // is the same order in every database seeded.
+  const start = Date.now();
   const data = await Promise.all(
-    SEEDED_USERS.map(async (user) => ({ email: user.email, name: user.name, role: user.role, passwordHash: await hashPassword(user.password) })),
+    SEEDED_USERS.map(async (user, index) => ({
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      passwordHash: await hashPassword(user.password),
+      createdAt: new Date(start + index),
+    })),
   );
   // skipDuplicates: two processes seeding one database at the same moment both succeed.
   const { count } = await db.user.createMany({ data, skipDuplicates: true });

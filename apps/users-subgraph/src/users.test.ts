@@ -117,6 +117,12 @@ describe("users subgraph", () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it("when the demo users are seeded, then they are listed newest first in the reverse of the README's order, in every database", async () => {
+    const result = await executeOnSubgraph<{ users: { edges: { node: { email: string } }[] } }>(subgraph, `{ users(first: 100) { edges { node { email } } } }`, { caller: admin });
+    const seeded = result.data!.users.edges.map((edge) => edge.node.email).filter((email) => SEEDED_USERS.some((user) => user.email === email));
+    expect(seeded).toEqual(SEEDED_USERS.map((user) => user.email).reverse());
+  });
+
   it("when a customer lists users, then it is FORBIDDEN; anonymous is UNAUTHENTICATED", async () => {
     expect(errorCodes(await executeOnSubgraph(subgraph, `{ users { totalCount } }`, { caller: alice }))).toEqual(["FORBIDDEN"]);
     expect(errorCodes(await executeOnSubgraph(subgraph, `{ users { totalCount } }`))).toEqual(["UNAUTHENTICATED"]);
