@@ -16,6 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "mutation AdjustStock($sku: ID!, $delta: Int!) {\n  adjustStock(sku: $sku, delta: $delta) {\n    stockAvailable\n  }\n}": typeof types.AdjustStockDocument,
     "mutation CancelOrder($id: ID!) {\n  cancelOrder(id: $id) {\n    ...OrderSummary\n  }\n}": typeof types.CancelOrderDocument,
+    "mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n    }\n  }\n}": typeof types.ChangePasswordDocument,
     "mutation CreateOrder($input: CreateOrderInput!) {\n  createOrder(input: $input) {\n    ...OrderSummary\n    items {\n      product {\n        sku\n        name\n      }\n      quantity\n      unitPriceCents\n      lineTotalCents\n    }\n  }\n}": typeof types.CreateOrderDocument,
     "mutation CreateProduct($sku: ID!, $name: String!, $priceCents: Int!, $stockAvailable: Int) {\n  createProduct(\n    input: {sku: $sku, name: $name, priceCents: $priceCents, stockAvailable: $stockAvailable}\n  ) {\n    sku\n  }\n}": typeof types.CreateProductDocument,
     "query Me {\n  me {\n    id\n    email\n    name\n    role\n  }\n}": typeof types.MeDocument,
@@ -27,14 +28,17 @@ type Documents = {
     "query ProductStock($sku: ID!) {\n  product(sku: $sku) {\n    sku\n    stockAvailable\n    stockReserved\n  }\n}": typeof types.ProductStockDocument,
     "query Product($sku: ID!) {\n  product(sku: $sku) {\n    sku\n    name\n    priceCents\n    stockAvailable\n  }\n}": typeof types.ProductDocument,
     "query Products($first: Int, $after: String, $filter: ProductFilter) {\n  products(first: $first, after: $after, filter: $filter) {\n    edges {\n      cursor\n      node {\n        sku\n        name\n        description\n        priceCents\n        currency\n        stockAvailable\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n}": typeof types.ProductsDocument,
-    "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": typeof types.SignInDocument,
-    "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": typeof types.SignUpDocument,
+    "mutation RefreshToken($token: String!) {\n  refreshToken(token: $token) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      role\n    }\n  }\n}": typeof types.RefreshTokenDocument,
+    "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": typeof types.SignInDocument,
+    "mutation SignOut($refreshToken: String) {\n  signOut(refreshToken: $refreshToken)\n}": typeof types.SignOutDocument,
+    "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": typeof types.SignUpDocument,
     "query StockLevels($first: Int, $after: String) {\n  products(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        sku\n        name\n        stockAvailable\n        stockReserved\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n}": typeof types.StockLevelsDocument,
     "query Users($first: Int, $after: String) {\n  users(first: $first, after: $after) {\n    edges {\n      node {\n        email\n        name\n        role\n      }\n    }\n    totalCount\n  }\n}": typeof types.UsersDocument,
 };
 const documents: Documents = {
     "mutation AdjustStock($sku: ID!, $delta: Int!) {\n  adjustStock(sku: $sku, delta: $delta) {\n    stockAvailable\n  }\n}": types.AdjustStockDocument,
     "mutation CancelOrder($id: ID!) {\n  cancelOrder(id: $id) {\n    ...OrderSummary\n  }\n}": types.CancelOrderDocument,
+    "mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n    }\n  }\n}": types.ChangePasswordDocument,
     "mutation CreateOrder($input: CreateOrderInput!) {\n  createOrder(input: $input) {\n    ...OrderSummary\n    items {\n      product {\n        sku\n        name\n      }\n      quantity\n      unitPriceCents\n      lineTotalCents\n    }\n  }\n}": types.CreateOrderDocument,
     "mutation CreateProduct($sku: ID!, $name: String!, $priceCents: Int!, $stockAvailable: Int) {\n  createProduct(\n    input: {sku: $sku, name: $name, priceCents: $priceCents, stockAvailable: $stockAvailable}\n  ) {\n    sku\n  }\n}": types.CreateProductDocument,
     "query Me {\n  me {\n    id\n    email\n    name\n    role\n  }\n}": types.MeDocument,
@@ -46,8 +50,10 @@ const documents: Documents = {
     "query ProductStock($sku: ID!) {\n  product(sku: $sku) {\n    sku\n    stockAvailable\n    stockReserved\n  }\n}": types.ProductStockDocument,
     "query Product($sku: ID!) {\n  product(sku: $sku) {\n    sku\n    name\n    priceCents\n    stockAvailable\n  }\n}": types.ProductDocument,
     "query Products($first: Int, $after: String, $filter: ProductFilter) {\n  products(first: $first, after: $after, filter: $filter) {\n    edges {\n      cursor\n      node {\n        sku\n        name\n        description\n        priceCents\n        currency\n        stockAvailable\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n}": types.ProductsDocument,
-    "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": types.SignInDocument,
-    "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": types.SignUpDocument,
+    "mutation RefreshToken($token: String!) {\n  refreshToken(token: $token) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      role\n    }\n  }\n}": types.RefreshTokenDocument,
+    "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": types.SignInDocument,
+    "mutation SignOut($refreshToken: String) {\n  signOut(refreshToken: $refreshToken)\n}": types.SignOutDocument,
+    "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}": types.SignUpDocument,
     "query StockLevels($first: Int, $after: String) {\n  products(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        sku\n        name\n        stockAvailable\n        stockReserved\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    totalCount\n  }\n}": types.StockLevelsDocument,
     "query Users($first: Int, $after: String) {\n  users(first: $first, after: $after) {\n    edges {\n      node {\n        email\n        name\n        role\n      }\n    }\n    totalCount\n  }\n}": types.UsersDocument,
 };
@@ -74,6 +80,10 @@ export function graphql(source: "mutation AdjustStock($sku: ID!, $delta: Int!) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation CancelOrder($id: ID!) {\n  cancelOrder(id: $id) {\n    ...OrderSummary\n  }\n}"): (typeof documents)["mutation CancelOrder($id: ID!) {\n  cancelOrder(id: $id) {\n    ...OrderSummary\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n    }\n  }\n}"): (typeof documents)["mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n  changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -121,11 +131,19 @@ export function graphql(source: "query Products($first: Int, $after: String, $fi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"): (typeof documents)["mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"];
+export function graphql(source: "mutation RefreshToken($token: String!) {\n  refreshToken(token: $token) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      role\n    }\n  }\n}"): (typeof documents)["mutation RefreshToken($token: String!) {\n  refreshToken(token: $token) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      role\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"): (typeof documents)["mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"];
+export function graphql(source: "mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"): (typeof documents)["mutation SignIn($input: SignInInput!) {\n  signIn(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SignOut($refreshToken: String) {\n  signOut(refreshToken: $refreshToken)\n}"): (typeof documents)["mutation SignOut($refreshToken: String) {\n  signOut(refreshToken: $refreshToken)\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"): (typeof documents)["mutation SignUp($input: SignUpInput!) {\n  signUp(input: $input) {\n    token\n    expiresAt\n    refreshToken\n    refreshExpiresAt\n    user {\n      id\n      email\n      name\n      role\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
