@@ -4,8 +4,9 @@ import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monogr
 import type { DatabaseHandle } from "@monograph/db";
 import { exportUsage } from "@monograph/schema";
 import { buildSchema, parse } from "graphql";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { boundClientField, UsageReporter } from "./usage.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadGatewayConfig } from "./env.ts";
+import { boundClientField, startUsageReporting, UsageReporter } from "./usage.ts";
 
 const schema = buildSchema(`
   type Query { products(first: Int, filter: Filter): [Product!]! product(sku: ID!): Product }
@@ -137,5 +138,32 @@ describe("client headers", () => {
     expect(boundClientField("  ", "unknown")).toBe("unknown");
     expect(boundClientField("a\nb<script>", "unknown")).toBe("a_b_script_");
     expect(boundClientField("x".repeat(10_000), "unknown")).toHaveLength(64);
+  });
+});
+
+describe("configuration", () => {
+  const SECRETS = { JWT_SECRET: "usage-test-jwt-secret-0123456789", INTERNAL_SECRET: "usage-test-internal-secret-0123456789", NODE_ENV: "test" };
+
+  it("when USAGE_REPORTING is unset, then it is on; off turns it off; anything else is refused at start-up", () => {
+    expect(loadGatewayConfig(SECRETS).usageReporting).toBe(true);
+    expect(loadGatewayConfig({ ...SECRETS, USAGE_REPORTING: "off" }).usageReporting).toBe(false);
+    const exit = vi.spyOn(process, "exit").mockImplementation(() => {
+      throw new Error("exited");
+    });
+    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      expect(() => loadGatewayConfig({ ...SECRETS, USAGE_REPORTING: "sometimes" })).toThrow("exited");
+      expect(error.mock.calls.flat().join("\n")).toContain("USAGE_REPORTING");
+    } finally {
+      exit.mockRestore();
+      error.mockRestore();
+    }
+  });
+
+  it("when it is off, or a gateway without a database of its own has no PostgreSQL URL, then there is no usage reporting", async () => {
+    const off = loadGatewayConfig({ ...SECRETS, USAGE_REPORTING: "off" });
+    expect(await startUsageReporting({ config: off, target: { kind: "postgres", url: "postgresql://127.0.0.1:1/none" } })).toBeUndefined();
+    const distributed = loadGatewayConfig(SECRETS);
+    expect(await startUsageReporting({ config: distributed, target: { kind: "pglite", dataDir: "memory://" } })).toBeUndefined();
   });
 });
