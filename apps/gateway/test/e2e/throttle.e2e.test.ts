@@ -12,6 +12,8 @@ process.env.APOLLO_TELEMETRY_DISABLED = "true";
 
 const SIGN_IN = `mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }`;
 const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }`;
+// Two monoliths start at once below; on a loaded 2-core machine that takes a while.
+const STARTUP_TIMEOUT = 240_000;
 const seeded = (email: string) => SEEDED_USERS.find((user) => user.email === email)!;
 
 interface Answer {
@@ -45,7 +47,7 @@ describe(`sign-in throttling in the monolith, default limits (${testDatabaseKind
   // Behind one trusted proxy, so each test can speak from addresses of its own through X-Forwarded-For.
   beforeAll(async () => {
     api = await startShape("monolith", { TRUST_PROXY: "1" });
-  });
+  }, STARTUP_TIMEOUT);
   afterAll(async () => {
     await api?.stop();
   });
@@ -127,7 +129,7 @@ describe.skipIf(redis.skip)(`sign-in throttling shared by two gateways through R
     // No TRUST_PROXY: both see the test's socket address, 127.0.0.1, whatever X-Forwarded-For says.
     const env = { REDIS_URL: TEST_REDIS_URL, THROTTLE_KEY_PREFIX: keyPrefix, SIGN_IN_ACCOUNT_LIMIT: "3/15m", SIGN_IN_ADDRESS_LIMIT: "6/1h" };
     [first, second] = await Promise.all([startShape("monolith", env), startShape("monolith", env)]);
-  });
+  }, STARTUP_TIMEOUT);
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
     await deleteKeysUnder(keyPrefix);
