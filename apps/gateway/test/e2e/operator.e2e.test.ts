@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMainFlow, type MainFlowResult } from "../support/main-flow.ts";
 import { TEST_SECRETS } from "../support/shapes.ts";
-import { connectedAddresses, isLoopback, startEntry, STRACE, type EntryProcess, type EntryShape } from "../support/entry-process.ts";
+import { connectedAddresses, isLoopback, startEntry, STRACE, type EntryProcess, type EntryShape, SHAPE_STARTUP_MS } from "../support/entry-process.ts";
 
 // What an operator sees of each shape (issue 9), started from its real entry point with JSON logs and run through
 // the main flow:
@@ -25,7 +25,7 @@ describe.each(SHAPES)("the %s shape, started by its entry point", (shape) => {
   beforeAll(async () => {
     running = await startEntry(shape, { strace: STRACE !== undefined, env: { LOG_LEVEL: "debug" } });
     flow = await runMainFlow(running.graphqlUrl, { requestIdPrefix: `calls-home-${shape}`, key: `calls-home-${shape}` });
-  });
+  }, SHAPE_STARTUP_MS);
   afterAll(async () => {
     await running?.stop();
   });

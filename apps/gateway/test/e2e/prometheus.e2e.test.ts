@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEntry, type EntryProcess } from "../support/entry-process.ts";
+import { startEntry, type EntryProcess, SHAPE_STARTUP_MS } from "../support/entry-process.ts";
 import { waitFor } from "../support/flow.ts";
 import { runMainFlow } from "../support/main-flow.ts";
 import { freePort } from "../support/ports.ts";
@@ -57,7 +57,7 @@ describe.skipIf(!PROMETHEUS)("a real Prometheus scraping the distributed shape",
     );
     await waitFor("Prometheus to be ready", async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, 60_000);
     await runMainFlow(running.graphqlUrl, { requestIdPrefix: "prometheus", key: "prometheus" });
-  });
+  }, SHAPE_STARTUP_MS);
   afterAll(async () => {
     if (prometheus && prometheus.exitCode === null) {
       const exited = new Promise((resolve) => prometheus!.once("exit", resolve));

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEntry, type EntryProcess, type EntryShape } from "../support/entry-process.ts";
+import { startEntry, type EntryProcess, type EntryShape, SHAPE_STARTUP_MS } from "../support/entry-process.ts";
 import { MY_ORDERS, waitFor } from "../support/flow.ts";
 import { runMainFlow } from "../support/main-flow.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
@@ -57,7 +57,7 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "100" },
     });
     token = (await runMainFlow(running.graphqlUrl, { requestIdPrefix: `traces-${shape}`, key: `traces-${shape}` })).token;
-  });
+  }, SHAPE_STARTUP_MS);
   afterAll(async () => {
     await running?.stop();
   });

@@ -11,6 +11,12 @@ import { seedUsers } from "@monograph/users-subgraph";
 import { waitFor } from "./flow.ts";
 import { TEST_SECRETS } from "./shapes.ts";
 
+/**
+ * How long a beforeAll that starts a shape from its entry point (four subgraph processes compiling TypeScript,
+ * migrating and seeding) and runs the main flow may take on a busy 2-core machine.
+ */
+export const SHAPE_STARTUP_MS = 300_000;
+
 export const STRACE = ["/usr/bin/strace", "/usr/local/bin/strace"].find((candidate) => existsSync(candidate));
 
 const ENTRY_POINTS = {
@@ -108,7 +114,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
         if (child.exitCode !== null) throw new Error(`the ${shape} entry point exited with ${child.exitCode}:\n${output}`);
         return parseLines(output).find((line) => line.component === "gateway" && typeof line.url === "string" && line.shape === shape);
       },
-      120_000,
+      SHAPE_STARTUP_MS - 60_000,
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
