@@ -354,7 +354,9 @@ function sendRefusal(response: ServerResponse, refusal: EdgeRefusal): void {
  * JSON answer like every other error, then the socket is closed.
  */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  // As Node's own handler: never write into a response already under way on this socket (it would corrupt it).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) return void socket.destroy();
   const [status, reason, code] =
     error.code === "HPE_HEADER_OVERFLOW"
       ? [431, "Request Header Fields Too Large", EdgeErrorCode.HEADERS_TOO_LARGE]

@@ -1,7 +1,9 @@
 import { buildSchema, GraphQLError, Kind, parse, specifiedRules, validate, type GraphQLFormattedError, type OperationDefinitionNode } from "graphql";
 import { describe, expect, it } from "vitest";
+import { pageSize } from "./graphql.ts";
 import {
   checkCost,
+  LARGEST_PAGE,
   containsNul,
   DEFAULT_OPERATION_LIMITS,
   formatEdgeError,
@@ -135,6 +137,12 @@ describe("checkCost", () => {
     expect(cost(query, { n: 5 })).toBe(1 + 5 * 4);
     expect(cost("{ products(first: 100) { edges { node { sku name } } } }")).toBe(1 + 100 * 4);
     expect(cost("{ products { edges { node { sku name } } } }")).toBe(1 + 20 * 4);
+  });
+
+  it("when a page size is over the largest page, then it counts as the largest, and the connection's own rule refuses it", () => {
+    expect(cost("{ products(first: 1000) { edges { node { sku name } } } }")).toBe(1 + LARGEST_PAGE * 4);
+    expect(() => pageSize(LARGEST_PAGE)).not.toThrow();
+    expect(() => pageSize(LARGEST_PAGE + 1)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) }));
   });
 
   it("when a list has no page-size argument, then it counts as defaultListSize items", () => {

@@ -259,9 +259,15 @@ function skipped(selection: SelectionNode, variables: Record<string, unknown>): 
   return getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true || getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false;
 }
 
+/**
+ * The largest page any connection serves (graphql.ts, `pageSize`): a larger `first` is refused there with
+ * BAD_USER_INPUT before anything is fetched, so it costs no more than this, and the client learns the real rule.
+ */
+export const LARGEST_PAGE = 100;
+
 function pageSizeArgument(args: Record<string, unknown>): number | undefined {
   const sizes = [args.first, args.last].filter((value): value is number => typeof value === "number" && Number.isFinite(value));
-  return sizes.length > 0 ? Math.max(0, ...sizes) : undefined;
+  return sizes.length > 0 ? Math.min(LARGEST_PAGE, Math.max(0, ...sizes)) : undefined;
 }
 
 /** The cost of the operation a request runs, with its variables. Throws a RefusedRequest over the limit. */

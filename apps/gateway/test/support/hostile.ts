@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { connect } from "node:net";
 
 /**
@@ -83,4 +84,36 @@ export function parseRawAnswer(answer: string): { status: number; body: any } {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+// Runs in a process of its own: plain Node, fetch, no test framework.
+const FLOOD_SCRIPT = `
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const { url, headers, bodies, concurrency, perWorker } = JSON.parse(input);
+const statuses = [];
+await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
+  for (let i = 0; i < perWorker; i++) {
+    const response = await fetch(url, { method: "POST", headers, body: bodies[(worker + i) % bodies.length] });
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+}));
+process.stdout.write(JSON.stringify(statuses));
+`;
+
+/**
+ * Sends `bodies` round-robin from another process, `concurrency` at a time: an attacker is not inside the server's
+ * process, and in the monolith the test's own process is the server's. Resolves with the statuses it got.
+ */
+export function floodFromAnotherProcess(options: { url: string; headers: Record<string, string>; bodies: string[]; concurrency: number; perWorker: number }): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", FLOOD_SCRIPT], { stdio: ["pipe", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(output) as number[]) : reject(new Error(`the flood process exited with ${code}`))));
+    child.stdin.end(JSON.stringify(options));
+  });
 }
