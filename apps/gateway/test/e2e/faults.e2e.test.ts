@@ -22,7 +22,9 @@ const MY_ORDERS = `{ me { name orders(first: 100) { edges { node { id status ite
 // Users (me.name), orders (me.orders) and inventory (product, nullable): a frozen inventory fails only its field.
 const ACROSS = `{ me { name orders(first: 5) { edges { node { id status } } } } product(sku: "KB-0001") { name stockAvailable } }`;
 const MY_INVOICES = `{ me { invoices(first: 100) { edges { node { id order { id } } } } } }`;
-const SUBGRAPH_TIMEOUT_MS = 3_000;
+// Inventory's deadline only (the one this test freezes); the others keep the default 10 s, so that a slow
+// sign-in on a busy machine is not mistaken for an outage.
+const INVENTORY_TIMEOUT_MS = 4_000;
 const EVENTS_PREFIX = `faults_${randomBytes(4).toString("hex")}`;
 
 describe(`faults between processes (distributed, ${testDatabaseKind()})`, () => {
@@ -37,7 +39,7 @@ describe(`faults between processes (distributed, ${testDatabaseKind()})`, () => 
       NATS_URL: nats.url,
       EVENTS_PREFIX,
       APOLLO_TELEMETRY_DISABLED: "true",
-      SUBGRAPH_TIMEOUT_MS: String(SUBGRAPH_TIMEOUT_MS),
+      INVENTORY_SUBGRAPH_TIMEOUT_MS: String(INVENTORY_TIMEOUT_MS),
       // The sweeper settles an orphaned hold 12 s after it was placed: longer than an orders restart, so a retry
       // after a crash normally continues the same attempt.
       RESERVATION_GRACE_MS: "12000",
@@ -111,7 +113,7 @@ describe(`faults between processes (distributed, ${testDatabaseKind()})`, () => 
       const started = Date.now();
       const partial = await api.request(ACROSS, {}, token);
       const elapsed = Date.now() - started;
-      expect(elapsed).toBeLessThan(SUBGRAPH_TIMEOUT_MS + 2_000);
+      expect(elapsed).toBeLessThan(INVENTORY_TIMEOUT_MS + 3_000);
       // Users and orders answered; inventory's field is null with an error of its own, coded and retryable.
       const data = partial.data as { me: { name: string; orders: { edges: unknown[] } }; product: unknown };
       expect(data.me.name).toBe(alice.name);

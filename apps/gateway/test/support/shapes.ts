@@ -74,22 +74,28 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       return { ...env, PGLITE_DATA_DIR: dataDir, SEED_DEMO_DATA: "true" };
     };
 
-    // An orders process whose inventory stays in the gateway reserves stock there, and an inventory process whose
-    // orders stays in the gateway asks it about unconfirmed holds: the gateway's port comes first. So does the
-    // orders process's, which inventory's sweeper asks and which starts after inventory.
+    // Every process's port is chosen first, so that they can all start at once, each knowing where the others
+    // will listen: orders reserves stock at inventory (or at the gateway, when inventory stays there), and
+    // inventory's sweeper asks orders (or the gateway, when orders stays there).
     const gatewayPort = remote.includes("orders") !== remote.includes("inventory") ? await freePort() : 0;
-    const ordersPort = remote.includes("orders") ? await freePort() : 0;
+    const ports = new Map<SubgraphName, number>();
+    for (const name of remote) ports.set(name, await freePort());
+    const local = (port: number | undefined) => `http://127.0.0.1:${port || gatewayPort}`;
     const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
-    // Inventory first: an orders process needs its URL.
-    const order = [...remote.filter((name) => name === "inventory"), ...remote.filter((name) => name !== "inventory")];
-    for (const name of order) {
-      const inventoryUrl = processes.get("inventory")?.url ?? (gatewayPort ? `http://127.0.0.1:${gatewayPort}` : undefined);
-      const ordersUrl = `http://127.0.0.1:${ordersPort || gatewayPort}`;
-      const env = { ...envFor(name), ...(inventoryUrl ? { INVENTORY_URL: inventoryUrl } : {}), ...(name === "inventory" ? { ORDERS_URL: ordersUrl } : {}) };
+    for (const name of remote) {
+      const env = { ...envFor(name) };
+      if (name === "orders") env.INVENTORY_URL = local(ports.get("inventory"));
+      if (name === "inventory") env.ORDERS_URL = local(ports.get("orders"));
       envs.set(name, env);
-      processes.set(name, await startSubgraphProcess({ name, port: name === "orders" ? ordersPort : 0, env }));
-      cleanups.push(() => processes.get(name)!.stop());
     }
+    const started = await Promise.allSettled(remote.map((name) => startSubgraphProcess({ name, port: ports.get(name)!, env: envs.get(name)! })));
+    for (const result of started) {
+      if (result.status !== "fulfilled") continue;
+      processes.set(result.value.name, result.value);
+      cleanups.push(() => processes.get(result.value.name)!.stop());
+    }
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
     const restart = async (name: SubgraphName, env: NodeJS.ProcessEnv = {}) => {
       const previous = processes.get(name);
       if (!previous) throw new Error(`${name} does not run in a process of its own in the ${shape} shape.`);
