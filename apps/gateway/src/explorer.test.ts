@@ -32,7 +32,12 @@ function externalReferences(html: string): string[] {
 }
 
 async function get(url: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers });
+  const response = await fetch(url, { headers }).catch((error: unknown) => {
+    // A kept-alive socket the server closed at its keep-alive timeout, just as fetch reused it: browsers retry a GET
+    // then, and so do we (seen on a loaded machine after a slow test left the socket idle for 5 s).
+    if ((error as { cause?: { code?: string } }).cause?.code !== "ECONNRESET") throw error;
+    return fetch(url, { headers });
+  });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
