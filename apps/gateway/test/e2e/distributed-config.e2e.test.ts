@@ -23,12 +23,13 @@ const status = async (url: string) => (await fetch(url, { signal: AbortSignal.ti
 describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
   const natsUrl = process.env.NATS_URL ?? DEFAULT_NATS_URL;
   const prefix = `ports_${randomBytes(5).toString("hex")}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "monograph-distributed-data-"));
+  let dataDir = "";
   const ports = {} as Record<(typeof NAMES)[number] | "gateway", number>;
   let child: ChildProcess;
   let output = "";
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "monograph-distributed-data-"));
     for (const name of [...NAMES, "gateway"] as const) ports[name] = await freePort();
     const { DATABASE_URL: _url, METRICS_PORT: _metrics, ...inherited } = process.env;
     child = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/distributed-main.ts"], {
@@ -76,7 +77,7 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
       clearTimeout(killer);
     }
     await NatsJetStreamTransport.deleteStream({ servers: natsUrl, prefix }).catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it("serves every subgraph on the port it was given, with /health and /ready, and the gateway calls them there", async () => {
@@ -103,4 +104,22 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
     // ...and nothing else there: the gateway, with every subgraph remote, opens no database of its own.
     expect(readdirSync(dataDir).sort()).toEqual([...NAMES].sort());
   });
+});
+
+describe("start:distributed with ports that collide", () => {
+  it("refuses to start, naming the variable, before any subgraph process starts", async () => {
+    const { DATABASE_URL: _url, METRICS_PORT: _metrics, ...inherited } = process.env;
+    const child = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/distributed-main.ts"], {
+      cwd: REPO_ROOT,
+      env: { ...inherited, ...TEST_SECRETS, NODE_ENV: "test", LOG_FORMAT: "json", APOLLO_TELEMETRY_DISABLED: "true", PORT: "4999", SUBGRAPH_BASE_PORT: "4998" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(output).toContain("INVENTORY_PORT: port 4999 of the inventory subgraph is also PORT (the gateway)'s");
+    expect(output).not.toContain("serving http");
+  }, START_DEADLINE_MS);
 });
