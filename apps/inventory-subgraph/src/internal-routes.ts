@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, sendJson, verifyRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, readBodyUpTo, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { InventoryReservations } from "./reservations.ts";
 
@@ -110,15 +110,7 @@ function badShape(response: ServerResponse, shape: string): true {
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | Error> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Read to the end even when too large: leaving the loop early would destroy the socket before the answer.
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  if (size > MAX_BODY_BYTES) return new Error("The request body is too large.");
-  return Buffer.concat(chunks);
+  return (await readBodyUpTo(request, MAX_BODY_BYTES)) ?? new Error("The request body is too large.");
 }
 
 function parseJson(raw: Buffer): unknown {

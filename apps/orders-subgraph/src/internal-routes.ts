@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, ErrorCode, sendJson, verifyRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, ErrorCode, readBodyUpTo, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { OrderPlacements } from "./placement.ts";
 
@@ -26,7 +26,7 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     if (pathname !== INTERNAL_PLACEMENTS_PATH) return false;
-    const raw = await readBody(request);
+    const raw = await readBodyUpTo(request, MAX_BODY_BYTES);
     // The signature covers the method and these exact bytes: a captured header cannot ask about other orders.
     const header = request.headers[CALLER_HEADER];
     const caller = await verifyRequest(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: raw ?? "" });
@@ -52,17 +52,6 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
     }
     return true;
   };
-}
-
-/** The whole body, or undefined when it is over the limit (read to the end anyway, so the answer can be sent). */
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
 }
 
 function parseJson(raw: Buffer | undefined): unknown {

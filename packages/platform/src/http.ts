@@ -373,6 +373,20 @@ function isClientGone(error: unknown, request: IncomingMessage): boolean {
   return request.destroyed || (error instanceof Error && "code" in error && (error.code === "ECONNRESET" || error.code === "ERR_STREAM_PREMATURE_CLOSE"));
 }
 
+/**
+ * The whole body of a small service-to-service request, or undefined when it is larger than maxBytes. It is read to
+ * the end even then: leaving the loop early would destroy the socket before the answer is sent.
+ */
+export async function readBodyUpTo(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= maxBytes) chunks.push(chunk as Buffer);
+  }
+  return size > maxBytes ? undefined : Buffer.concat(chunks);
+}
+
 export function sendJson(response: ServerResponse, status: number, payload: unknown): void {
   response.statusCode = status;
   response.setHeader("content-type", "application/json; charset=utf-8");
