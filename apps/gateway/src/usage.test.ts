@@ -1,3 +1,4 @@
+import { captureLogs } from "@monograph/platform/testing";
 import { createHash } from "node:crypto";
 import { HeaderMap } from "@apollo/server";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
@@ -150,13 +151,13 @@ describe("configuration", () => {
     const exit = vi.spyOn(process, "exit").mockImplementation(() => {
       throw new Error("exited");
     });
-    const error = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const logs = captureLogs();
     try {
       expect(() => loadGatewayConfig({ ...SECRETS, USAGE_REPORTING: "sometimes" })).toThrow("exited");
-      expect(error.mock.calls.flat().join("\n")).toContain("USAGE_REPORTING");
+      expect(logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n")).toContain("USAGE_REPORTING");
     } finally {
       exit.mockRestore();
-      error.mockRestore();
+      logs.restore();
     }
   });
 
