@@ -38,6 +38,13 @@ const trustProxy = z
     return parsed;
   });
 
+/** The sign-in throttle's limits when none are configured: the 40th wrong sign-in of a burst is long refused. */
+export const THROTTLE_DEFAULTS = {
+  SIGN_IN_ADDRESS_LIMIT: "20/1m",
+  SIGN_IN_ACCOUNT_LIMIT: "10/15m",
+  SIGN_UP_ADDRESS_LIMIT: "10/1h",
+} as const;
+
 const gatewayEnvSchema = sharedEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -78,11 +85,11 @@ const gatewayEnvSchema = sharedEnvSchema
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
     INTROSPECTION: flag,
     /** Sign-in attempts per client address (any outcome). */
-    SIGN_IN_ADDRESS_LIMIT: rateLimit.prefault("20/1m"),
+    SIGN_IN_ADDRESS_LIMIT: rateLimit.prefault(THROTTLE_DEFAULTS.SIGN_IN_ADDRESS_LIMIT),
     /** Failed sign-ins per account (email), from any address. */
-    SIGN_IN_ACCOUNT_LIMIT: rateLimit.prefault("10/15m"),
+    SIGN_IN_ACCOUNT_LIMIT: rateLimit.prefault(THROTTLE_DEFAULTS.SIGN_IN_ACCOUNT_LIMIT),
     /** Sign-up attempts per client address (any outcome). */
-    SIGN_UP_ADDRESS_LIMIT: rateLimit.prefault("10/1h"),
+    SIGN_UP_ADDRESS_LIMIT: rateLimit.prefault(THROTTLE_DEFAULTS.SIGN_UP_ADDRESS_LIMIT),
     /** Which X-Forwarded-For entries name the client: unset (none), a hop count, or proxy addresses/CIDRs. */
     TRUST_PROXY: trustProxy,
     /** The throttle's counters in Redis, shared by every gateway replica; in memory when unset. */

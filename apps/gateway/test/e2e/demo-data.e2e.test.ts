@@ -18,7 +18,8 @@ const PRODUCTION_SECRETS = { JWT_SECRET: "Demo-data-test-jwt-secret-0123456789",
 const admin = SEEDED_USERS.find((user) => user.role === "ADMIN")!;
 // The recorded SignIn operation, sent as the web client sends it.
 const SIGN_IN = readFileSync(fromRepoRoot("packages/schema/operations/web/sign-in.graphql"), "utf8");
-const PRODUCTS = `{ products(first: 1) { totalCount } }`;
+// Recorded operations: in production the safelist runs nothing else.
+const PRODUCTS = readFileSync(fromRepoRoot("packages/schema/operations/web/products.graphql"), "utf8");
 
 /** The environment variables that make an entry point use this database. */
 function databaseEnv(target: DatabaseTarget): NodeJS.ProcessEnv {

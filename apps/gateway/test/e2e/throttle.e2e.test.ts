@@ -2,6 +2,7 @@ import { testDatabaseKind } from "@monograph/db/testing";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeysUnder, keysUnder, redisForTests, TEST_REDIS_URL, uniqueKeyPrefix } from "../support/redis.ts";
+import { THROTTLE_DEFAULTS } from "../../src/env.ts";
 import { startShape, type RunningShape } from "../support/shapes.ts";
 
 // Sign-in and sign-up throttling as a client meets it, over real HTTP against the running monolith: bursts of wrong
@@ -46,7 +47,7 @@ describe(`sign-in throttling in the monolith, default limits (${testDatabaseKind
   let api: RunningShape;
   // Behind one trusted proxy, so each test can speak from addresses of its own through X-Forwarded-For.
   beforeAll(async () => {
-    api = await startShape("monolith", { TRUST_PROXY: "1" });
+    api = await startShape("monolith", { TRUST_PROXY: "1", ...THROTTLE_DEFAULTS });
   }, STARTUP_TIMEOUT);
   afterAll(async () => {
     await api?.stop();

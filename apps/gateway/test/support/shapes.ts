@@ -14,6 +14,12 @@ import { remoteSubgraphsOf, type Shape } from "./shape-domains.ts";
 
 export type { Shape } from "./shape-domains.ts";
 
+/**
+ * The suites sign in and sign up hundreds of times, all from 127.0.0.1: the sign-in throttle would refuse them as the
+ * burst it is. Its own tests set its limits (THROTTLE_DEFAULTS, or tighter).
+ */
+const E2E_THROTTLE = { SIGN_IN_ADDRESS_LIMIT: "100000/1m", SIGN_IN_ACCOUNT_LIMIT: "100000/1m", SIGN_UP_ADDRESS_LIMIT: "100000/1m" };
+
 export const TEST_SECRETS = {
   JWT_SECRET: "e2e-jwt-secret-0123456789abcdef-jwt",
   INTERNAL_SECRET: "e2e-internal-secret-0123456789abcdef",
@@ -64,7 +70,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
     // Each shape's processes share one JetStream namespace of their own, deleted with the shape.
     const events = { EVENTS_PREFIX: `e2e_${randomBytes(5).toString("hex")}`, NATS_URL: extraEnv.NATS_URL ?? process.env.NATS_URL ?? DEFAULT_NATS_URL };
     if (remote.length > 0) cleanups.push(() => NatsJetStreamTransport.deleteStream({ servers: events.NATS_URL, prefix: events.EVENTS_PREFIX }));
-    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...events, NODE_ENV: "test", ...extraEnv };
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...TEST_SECRETS, ...events, NODE_ENV: "test", ...E2E_THROTTLE, ...extraEnv };
     const envFor = (name: SubgraphName): NodeJS.ProcessEnv => {
       if (postgres && shared?.target.kind === "postgres") return { ...baseEnv, DATABASE_URL: shared.target.url };
       const dataDir = mkdtempSync(path.join(tmpdir(), `monograph-${name}-`));
@@ -110,6 +116,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       ...TEST_SECRETS,
       ...events,
       NODE_ENV: "test",
+      ...E2E_THROTTLE,
       PORT: String(gatewayPort),
       ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
       ...extraEnv,
