@@ -1,13 +1,15 @@
 // Federation's semantics, as a client sees them: each operation gets the same answer (data and errors) from our
-// gateway with every subgraph in-process, from our gateway with every subgraph behind its own HTTP server, and
-// from the stock @apollo/gateway (in-process with LocalGraphQLDataSource, and over HTTP with
-// RemoteGraphQLDataSource) over the same subgraphs; and the subgraphs see the same `_entities` calls from each.
+// gateway with every subgraph in-process (graphql-js, and graphql-jit through jitInProcessDataSource), from our
+// gateway with every subgraph behind its own HTTP server, and from the stock @apollo/gateway (in-process with
+// LocalGraphQLDataSource, and over HTTP with RemoteGraphQLDataSource) over the same subgraphs; and the subgraphs
+// see the same `_entities` calls from each.
 import { ApolloGateway, LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startSubgraphServer, type RunningServer } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureSubgraphs, FIXTURE_NAMES, type EntityCount, type FixtureName } from "../test/support/federation-fixtures.ts";
 import { startGateway } from "./gateway.ts";
+import { jitInProcessDataSource } from "./jit-data-source.ts";
 import { signingFetcher } from "./remote-data-source.ts";
 
 const JWT_SECRET = "federation-semantics-jwt-secret-0123456789";
@@ -52,6 +54,12 @@ beforeAll(async () => {
   const base = { supergraphSdl: fixtures.supergraphSdl, jwtSecret: JWT_SECRET, internalSecret: INTERNAL_SECRET, port: 0, host: "127.0.0.1", metrics: false };
   const inProcess = await startGateway({ ...base, subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process", schema: fixtures.schemas[name] }])) });
   servers.push(inProcess);
+  const jit = await startGateway({
+    ...base,
+    subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process", schema: fixtures.schemas[name] }])),
+    inProcessDataSource: jitInProcessDataSource,
+  });
+  servers.push(jit);
   // Real subgraph processes' servers (sealed: they answer requests signed with the gateway's internal secret only).
   const urls = {} as Record<FixtureName, string>;
   for (const name of FIXTURE_NAMES) {
@@ -68,6 +76,7 @@ beforeAll(async () => {
   const remote = await startGateway({ ...base, subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "remote", url: urls[name] }])) });
   servers.push(remote);
   gateways["ours, in-process"] = overHttp(inProcess);
+  gateways["ours, in-process, graphql-jit"] = overHttp(jit);
   gateways["ours, over HTTP"] = overHttp(remote);
   gateways["stock, LocalGraphQLDataSource"] = await stockGateway((name) => new LocalGraphQLDataSource(fixtures.schemas[name]));
   // Stock RemoteGraphQLDataSource; its fetches are signed (as an anonymous caller) only because the subgraphs are sealed.

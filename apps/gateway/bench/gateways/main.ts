@@ -19,6 +19,7 @@ const USAGE = `Usage: npm run bench -- --workload gateways [options]     (from a
   --warmup <s>        unmeasured load per setup before the first round (default 3)
   --connections <n>   requests in flight at once (default 50, as the public benchmark)
   --only <list>       comma-separated setups: ${SETUPS.join(", ")} (default all; stock-http is the reference)
+  --node-env <env>    NODE_ENV of every setup's processes (default development; production drops graphql-js's instanceOf checks)
   --verbose           show the setups' logs
   -h, --help`;
 
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
     only: { type: "string", default: SETUPS.join(",") },
+    "node-env": { type: "string", default: "development" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -88,6 +90,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => vo
 async function startProcess(setup: Setup | "subgraphs", subgraphUrls?: Record<string, string>): Promise<Started> {
   const child = fork(fileURLToPath(new URL("./setup.ts", import.meta.url)), [setup, ...(subgraphUrls ? [JSON.stringify(subgraphUrls)] : [])], {
     execArgv: ["--import", "tsx"],
+    env: { ...process.env, NODE_ENV: args["node-env"] },
     stdio: ["ignore", args.verbose ? "inherit" : "ignore", args.verbose ? "inherit" : "pipe", "ipc"],
   });
   children.add(child);
@@ -240,7 +243,7 @@ try {
     [
       `Gateways workload (graphql-gateways-benchmark, restated), ${new Date().toISOString()}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? "?"}`,
       `${options.connections} connections, ${options.rounds} rounds of ${options.durationMs / 1000} s per setup (alternating order), ${options.warmupMs / 1000} s warm-up each;` +
-        ` answer ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB, every answer identical to stock's.`,
+        ` NODE_ENV=${args["node-env"]}; answer ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB, every answer identical to stock's.`,
       `Load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (the bench's own load included).`,
       "",
       line(headers),

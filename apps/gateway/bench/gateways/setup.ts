@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { DEFAULT_OPERATION_LIMITS, startSubgraphServer, type RunningServer } from "@monograph/platform";
 import { startGateway } from "../../src/gateway.ts";
+import { jitInProcessDataSource } from "../../src/jit-data-source.ts";
 import { signingFetcher } from "../../src/remote-data-source.ts";
 import type { Setup, SetupMessage } from "./protocol.ts";
 import { plainSchema, subgraphSchemas, SUBGRAPH_NAMES, supergraphSdl, type SubgraphName } from "./workload.ts";
@@ -64,6 +65,16 @@ async function start(): Promise<Extract<SetupMessage, { type: "ready" }>> {
     case "ours-in-process": {
       const schemas = subgraphSchemas();
       const server = await startGateway({ ...ours, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])) });
+      servers.push(server);
+      return { type: "ready", url: server.graphqlUrl };
+    }
+    case "ours-in-process-jit": {
+      const schemas = subgraphSchemas();
+      const server = await startGateway({
+        ...ours,
+        subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])),
+        inProcessDataSource: jitInProcessDataSource,
+      });
       servers.push(server);
       return { type: "ready", url: server.graphqlUrl };
     }
