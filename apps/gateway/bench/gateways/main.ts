@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -20,6 +21,8 @@ const USAGE = `Usage: npm run bench -- --workload gateways [options]     (from a
   --connections <n>   requests in flight at once (default 50, as the public benchmark)
   --only <list>       comma-separated setups: ${SETUPS.join(", ")} (default all; stock-http is the reference)
   --node-env <env>    NODE_ENV of every setup's processes (default development; production drops graphql-js's instanceOf checks)
+  --cpu-prof <dir>    write a V8 CPU profile of every setup's process into <dir> (node --cpu-prof; read it with
+                      npx tsx bench/gateways/profile-summary.ts <file>)
   --verbose           show the setups' logs
   -h, --help`;
 
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "50" },
     only: { type: "string", default: SETUPS.join(",") },
     "node-env": { type: "string", default: "development" },
+    "cpu-prof": { type: "string" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -89,7 +93,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => vo
 
 async function startProcess(setup: Setup | "subgraphs", subgraphUrls?: Record<string, string>): Promise<Started> {
   const child = fork(fileURLToPath(new URL("./setup.ts", import.meta.url)), [setup, ...(subgraphUrls ? [JSON.stringify(subgraphUrls)] : [])], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.INIT_CWD ?? process.cwd(), args["cpu-prof"])}`, `--cpu-prof-name=${setup}.cpuprofile`] : [])],
     env: { ...process.env, NODE_ENV: args["node-env"] },
     stdio: ["ignore", args.verbose ? "inherit" : "ignore", args.verbose ? "inherit" : "pipe", "ipc"],
   });
