@@ -21,8 +21,8 @@ const USAGE = `Usage: npm run bench -- --workload gateways [options]     (from a
   --connections <n>   requests in flight at once (default 50, as the public benchmark)
   --only <list>       comma-separated setups: ${SETUPS.join(", ")} (default all; stock-http is the reference)
   --node-env <env>    NODE_ENV of every setup's processes (default development; production drops graphql-js's instanceOf checks)
-  --cpu-prof <dir>    write a V8 CPU profile of every setup's process into <dir> (node --cpu-prof; read it with
-                      npx tsx bench/gateways/profile-summary.ts <file>)
+  --cpu-prof <dir>    write V8 CPU profiles of every setup's process into <dir>/<setup>/ (node --cpu-prof, one file
+                      per thread: the largest is the main thread; read it with npx tsx bench/gateways/profile-summary.ts <file>)
   --verbose           show the setups' logs
   -h, --help`;
 
@@ -93,7 +93,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => vo
 
 async function startProcess(setup: Setup | "subgraphs", subgraphUrls?: Record<string, string>): Promise<Started> {
   const child = fork(fileURLToPath(new URL("./setup.ts", import.meta.url)), [setup, ...(subgraphUrls ? [JSON.stringify(subgraphUrls)] : [])], {
-    execArgv: ["--import", "tsx", ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.INIT_CWD ?? process.cwd(), args["cpu-prof"])}`, `--cpu-prof-name=${setup}.cpuprofile`] : [])],
+    execArgv: ["--import", "tsx", ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(path.resolve(process.env.INIT_CWD ?? process.cwd(), args["cpu-prof"]), setup)}`] : [])],
     env: { ...process.env, NODE_ENV: args["node-env"] },
     stdio: ["ignore", args.verbose ? "inherit" : "ignore", args.verbose ? "inherit" : "pipe", "ipc"],
   });
