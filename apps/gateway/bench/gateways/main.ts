@@ -188,6 +188,18 @@ async function load(setup: Started, pids: number[], check: AnswerCheck, duration
   return { requests: latencies.length, elapsedMs, latencies, cpuMs: pids.reduce((sum, pid) => sum + treeCpuMs(pid), 0) - cpuBefore };
 }
 
+/** Subgraph fetches of one query through a setup over HTTP: the subgraphs' process counts what it served. */
+async function countFetches(subgraphs: Started, through: Started): Promise<number> {
+  const ask = () =>
+    new Promise<number>((resolve) => {
+      subgraphs.child.once("message", (message: { fetches: number }) => resolve(message.fetches));
+      subgraphs.child.send({ type: "fetches" });
+    });
+  const before = await ask();
+  await post(new http.Agent(), new URL(through.ready.url));
+  return (await ask()) - before;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? NaN;
@@ -205,7 +217,8 @@ try {
   const parsed = JSON.parse(reference.text) as { data?: unknown; errors?: unknown };
   if (reference.status !== 200 || parsed.errors || !parsed.data) throw new Error(`stock's answer is not a clean one: ${reference.text.slice(0, 500)}`);
   const check = new AnswerCheck(canonical(parsed));
-  progress(`stock's answer: ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB`);
+  const fetchesPerQuery = subgraphs ? await countFetches(subgraphs, setups.find((started) => started.setup === "stock-http")!) : undefined;
+  progress(`stock's answer: ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB, ${fetchesPerQuery ?? "?"} subgraph fetches`);
 
   for (const started of setups) {
     progress(`${started.setup}: warm-up ${options.warmupMs / 1000} s`);
@@ -247,7 +260,7 @@ try {
     [
       `Gateways workload (graphql-gateways-benchmark, restated), ${new Date().toISOString()}: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? "?"}`,
       `${options.connections} connections, ${options.rounds} rounds of ${options.durationMs / 1000} s per setup (alternating order), ${options.warmupMs / 1000} s warm-up each;` +
-        ` NODE_ENV=${args["node-env"]}; answer ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB, every answer identical to stock's.`,
+        ` NODE_ENV=${args["node-env"]}; answer ${(Buffer.byteLength(reference.text) / 1024).toFixed(1)} KB, ${fetchesPerQuery ?? "?"} subgraph fetches per query (stock's plan), every answer identical to stock's.`,
       `Load average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (the bench's own load included).`,
       "",
       line(headers),

@@ -44,6 +44,19 @@ async function start(): Promise<Extract<SetupMessage, { type: "ready" }>> {
   switch (role) {
     case "subgraphs": {
       const schemas = subgraphSchemas();
+      // Counts the subgraph fetches one query makes: each fetch of this workload's plan selects one root field
+      // (users, topProducts or _entities), so root fields resolved = fetches served.
+      let fetches = 0;
+      for (const schema of Object.values(schemas)) {
+        const query = schema.getQueryType()!;
+        for (const field of Object.values(query.getFields())) {
+          const resolve = field.resolve;
+          if (resolve) field.resolve = (...resolverArgs) => ((fetches += 1), resolve(...resolverArgs));
+        }
+      }
+      process.on("message", (message: { type: string }) => {
+        if (message.type === "fetches") process.send?.({ type: "fetches", fetches });
+      });
       const urls = {} as Record<SubgraphName, string>;
       for (const name of SUBGRAPH_NAMES) {
         const server: RunningServer = await startSubgraphServer({ subgraph: { name, schema: schemas[name], createContext: (caller) => ({ caller }) }, internalSecret: INTERNAL_SECRET, port: 0, host: "127.0.0.1", metrics: false });
