@@ -52,13 +52,14 @@ async function stockGateway(buildService: (name: FixtureName) => GraphQLDataSour
 
 beforeAll(async () => {
   const base = { supergraphSdl: fixtures.supergraphSdl, jwtSecret: JWT_SECRET, internalSecret: INTERNAL_SECRET, port: 0, host: "127.0.0.1", metrics: false };
-  const inProcess = await startGateway({ ...base, subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process", schema: fixtures.schemas[name] }])) });
+  // Each in-process gateway gets schemas of its own, untouched by the Apollo Servers of this process.
+  const inProcessSubgraphs = () => {
+    const schemas = fixtures.freshSchemas();
+    return Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process" as const, schema: schemas[name] }]));
+  };
+  const inProcess = await startGateway({ ...base, subgraphs: inProcessSubgraphs() });
   servers.push(inProcess);
-  const jit = await startGateway({
-    ...base,
-    subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process", schema: fixtures.schemas[name] }])),
-    inProcessDataSource: jitInProcessDataSource,
-  });
+  const jit = await startGateway({ ...base, subgraphs: inProcessSubgraphs(), inProcessDataSource: jitInProcessDataSource });
   servers.push(jit);
   // Real subgraph processes' servers (sealed: they answer requests signed with the gateway's internal secret only).
   const urls = {} as Record<FixtureName, string>;
@@ -78,7 +79,8 @@ beforeAll(async () => {
   gateways["ours, in-process"] = overHttp(inProcess);
   gateways["ours, in-process, graphql-jit"] = overHttp(jit);
   gateways["ours, over HTTP"] = overHttp(remote);
-  gateways["stock, LocalGraphQLDataSource"] = await stockGateway((name) => new LocalGraphQLDataSource(fixtures.schemas[name]));
+  const localSchemas = fixtures.freshSchemas();
+  gateways["stock, LocalGraphQLDataSource"] = await stockGateway((name) => new LocalGraphQLDataSource(localSchemas[name]));
   // Stock RemoteGraphQLDataSource; its fetches are signed (as an anonymous caller) only because the subgraphs are sealed.
   gateways["stock, RemoteGraphQLDataSource"] = await stockGateway(
     (name) => new RemoteGraphQLDataSource({ url: urls[name], fetcher: signingFetcher(INTERNAL_SECRET, fetch as unknown as RemoteGraphQLDataSource["fetcher"]) }),
@@ -249,6 +251,11 @@ describe("federation semantics: our gateway (in-process and over HTTP) answers a
       expect("inStock" in first).toBe(!variables.withReviews);
     });
   }
+
+  it("a field given as a function of its parent object is called, as graphql-js's default resolver does", async () => {
+    const { answer } = await sameEverywhere(`{ productPage(first: 2) { totalCount items { upc inStock } } }`);
+    expect(answer).toEqual({ data: { productPage: { totalCount: 5, items: [{ upc: "1", inStock: true }, { upc: "2", inStock: false }] } } });
+  });
 
   it("a variable left out takes its default", async () => {
     const { answer } = await sameEverywhere(`query Top($first: Int = 2) { topProducts(first: $first) { upc } }`);

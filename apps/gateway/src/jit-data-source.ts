@@ -1,6 +1,18 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { execute, parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from "graphql";
+import {
+  defaultFieldResolver,
+  execute,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { childLogger, subgraphErrorJSON } from "@monograph/platform";
 import type { GatewayContext } from "./context.ts";
@@ -12,6 +24,23 @@ const log = childLogger("gateway");
 type Plan = { kind: "compiled"; query: CompiledQuery } | { kind: "interpreted"; document: DocumentNode } | { kind: "invalid"; errors: GraphQLFormattedError[] };
 
 const MAX_CACHED_PLANS = 1_000;
+
+const withExplicitResolvers = new WeakSet<GraphQLSchema>();
+
+/**
+ * graphql-jit reads a field without a resolver as a plain property, where graphql-js's default resolver calls it
+ * when it is a function (our domains return objects with such lazy fields, e.g. a connection's totalCount). Giving
+ * every such field graphql-js's own defaultFieldResolver keeps graphql-js's behaviour in both executors (graphql-js
+ * uses exactly that resolver when there is none); it costs graphql-jit its inlined property reads.
+ */
+function useDefaultResolvers(schema: GraphQLSchema): void {
+  if (withExplicitResolvers.has(schema)) return;
+  withExplicitResolvers.add(schema);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith("__") || !(isObjectType(type) || isInterfaceType(type))) continue;
+    for (const field of Object.values(type.getFields())) field.resolve ??= defaultFieldResolver;
+  }
+}
 
 /**
  * Like InProcessDataSource (each distinct subgraph operation parsed and validated once, the subgraph's own
@@ -25,7 +54,9 @@ export class JitInProcessDataSource implements GraphQLDataSource<GatewayContext>
   constructor(
     private readonly name: string,
     private readonly subgraph: InProcessSubgraph,
-  ) {}
+  ) {
+    useDefaultResolvers(subgraph.schema);
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request } = options;

@@ -20,7 +20,9 @@ export const FIXTURE_SDL = {
       product(upc: String!): Product
       media: [Media!]!
       search(term: String!): [SearchResult!]!
+      productPage(first: Int!): ProductPage!
     }
+    type ProductPage { totalCount: Int! items: [Product!]! }
     type Product @key(fields: "upc") { upc: String! name: String! price: Int! weight: Int! inStock: Boolean! }
     interface Media @key(fields: "id") { id: ID! title: String! }
     type Book implements Media @key(fields: "id") { id: ID! title: String! author: String! }
@@ -99,6 +101,8 @@ const RESOLVERS: Record<FixtureName, GraphQLResolverMap<unknown>> = {
       topProducts: (_: unknown, { first }: { first: number }) => PRODUCTS.slice(0, first),
       product: (_: unknown, { upc }: { upc: string }) => productByUpc(upc),
       media: () => MEDIA,
+      // totalCount is a method, called by graphql-js's default resolver (our domains return such lazy fields).
+      productPage: (_: unknown, { first }: { first: number }) => ({ totalCount: () => PRODUCTS.length, items: PRODUCTS.slice(0, first) }),
       search: (_: unknown, { term }: { term: string }) => {
         const needle = term.toLowerCase();
         return [
@@ -160,7 +164,14 @@ export interface EntityCount {
 }
 
 export interface FixtureSubgraphs {
+  /** The schemas for the subgraph servers (Apollo Server instruments every field of a schema it serves). */
   schemas: Record<FixtureName, GraphQLSchema>;
+  /**
+   * Another set of the same schemas, counted alike: for in-process data sources, which must see the schemas as
+   * buildSubgraphSchema made them, not as an Apollo Server in the same process instrumented them (it gives every
+   * field a resolver, which would hide how a data source treats fields without one).
+   */
+  freshSchemas(): Record<FixtureName, GraphQLSchema>;
   supergraphSdl: string;
   /** `_entities` calls per subgraph since the last reset (every gateway, every shape: the counts are in the schemas). */
   entityCounts(): Record<FixtureName, EntityCount>;
@@ -170,24 +181,28 @@ export interface FixtureSubgraphs {
 /** Builds the four subgraph schemas (each counting its `_entities` calls) and composes their supergraph. */
 export function fixtureSubgraphs(): FixtureSubgraphs {
   const counts = Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { calls: 0, representations: 0 }])) as Record<FixtureName, EntityCount>;
-  const schemas = {} as Record<FixtureName, GraphQLSchema>;
-  for (const name of FIXTURE_NAMES) {
-    const schema = buildSubgraphSchema([{ typeDefs: parse(FIXTURE_SDL[name]), resolvers: RESOLVERS[name] }]);
-    const entities = schema.getQueryType()?.getFields()._entities;
-    if (entities?.resolve) {
-      const resolve = entities.resolve;
-      entities.resolve = (source, args: { representations?: unknown[] }, context, info) => {
-        counts[name].calls += 1;
-        counts[name].representations += args.representations?.length ?? 0;
-        return resolve(source, args, context, info);
-      };
+  const build = (): Record<FixtureName, GraphQLSchema> => {
+    const schemas = {} as Record<FixtureName, GraphQLSchema>;
+    for (const name of FIXTURE_NAMES) {
+      const schema = buildSubgraphSchema([{ typeDefs: parse(FIXTURE_SDL[name]), resolvers: RESOLVERS[name] }]);
+      const entities = schema.getQueryType()?.getFields()._entities;
+      if (entities?.resolve) {
+        const resolve = entities.resolve;
+        entities.resolve = (source, args: { representations?: unknown[] }, context, info) => {
+          counts[name].calls += 1;
+          counts[name].representations += args.representations?.length ?? 0;
+          return resolve(source, args, context, info);
+        };
+      }
+      schemas[name] = schema;
     }
-    schemas[name] = schema;
-  }
+    return schemas;
+  };
   const composed = composeServices(FIXTURE_NAMES.map((name) => ({ name, typeDefs: parse(FIXTURE_SDL[name]), url: `http://127.0.0.1:9/${name}` })));
   if (composed.errors) throw new Error(`The fixture subgraphs do not compose: ${composed.errors.map((error) => error.message).join("; ")}`);
   return {
-    schemas,
+    schemas: build(),
+    freshSchemas: build,
     supergraphSdl: composed.supergraphSdl,
     entityCounts: () => structuredClone(counts),
     resetCounts: () => {
