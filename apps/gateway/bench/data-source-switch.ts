@@ -1,6 +1,6 @@
-import { LocalGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { LocalGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayContext } from "../src/context.ts";
-import { InProcessDataSource, type InProcessSubgraph } from "../src/in-process-data-source.ts";
+import { InProcessDataSource, subgraphContextFor, type InProcessDataSourceFactory } from "../src/in-process-data-source.ts";
 
 /**
  * How the monolith's gateway runs its in-process subgraphs during a benchmark run:
@@ -22,33 +22,22 @@ export function dataSourceCalls(): Record<DataSourceKind, number> {
   return { ...calls };
 }
 
-/** What the stock data source needs from an InProcessDataSource instance (TypeScript-private members). */
-interface Internals {
-  subgraph: InProcessSubgraph;
-  contextFor(context: GatewayContext): object;
-  stock?: LocalGraphQLDataSource;
-}
-
-let installed = false;
-
 /**
- * Lets a benchmark swap the in-process data source at run time, in this process only (the bench runs each shape
- * in a process of its own). startGateway has no option to choose the in-process data source, so this wraps
- * InProcessDataSource.prototype.process: in "local" mode each instance delegates to a LocalGraphQLDataSource over
- * the same schema. That one is handed the subgraph's own per-request context (with its DataLoaders and caller),
- * exactly like ours: the stock class would otherwise give the resolvers the gateway's context, which they cannot
- * use. What differs is therefore only how each subgraph operation is parsed, validated and executed.
+ * The data source factory the bench's monolith passes to startGateway (its `inProcessDataSource` option): each
+ * subgraph gets both kinds, and every fetch goes to the one `useDataSource` chose last. The stock one is handed
+ * the subgraph's own per-request context (its DataLoaders and caller), exactly like ours: on its own it would
+ * give the resolvers the gateway's context, which they cannot use. What differs is therefore only how each
+ * subgraph operation is parsed, validated and executed.
  */
-export function installDataSourceSwitch(): void {
-  if (installed) return;
-  installed = true;
-  const prototype = InProcessDataSource.prototype;
-  const original = prototype.process;
-  prototype.process = function process(this: InProcessDataSource, options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    calls[current] += 1;
-    if (current === "in-process") return original.call(this, options);
-    const self = this as unknown as Internals;
-    self.stock ??= new LocalGraphQLDataSource(self.subgraph.schema);
-    return self.stock.process({ ...options, context: self.contextFor(options.context as GatewayContext) } as GraphQLDataSourceProcessOptions<GatewayContext>);
+export const switchingDataSource: InProcessDataSourceFactory = (name, subgraph): GraphQLDataSource<GatewayContext> => {
+  const ours = new InProcessDataSource(name, subgraph);
+  const stock = new LocalGraphQLDataSource<GatewayContext>(subgraph.schema);
+  return {
+    process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+      calls[current] += 1;
+      if (current === "in-process") return ours.process(options);
+      const context = subgraphContextFor(name, subgraph, options.context as GatewayContext);
+      return stock.process({ ...options, context } as GraphQLDataSourceProcessOptions<GatewayContext>);
+    },
   };
-}
+};

@@ -14,6 +14,17 @@ import { runLoad, summarize, type LoadResult, type LoadSummary, type LoadTarget 
 import { commandOf, descendantsOf, mib, rssOf, treeCpuMs } from "./proc.ts";
 import type { RunnerMessage, RunnerMode, RunnerRequest } from "./protocol.ts";
 
+// --workload gateways: the public graphql-gateways-benchmark workload instead (bench/gateways/main.ts), which
+// parses its own options and exits when done.
+const workload = process.argv.indexOf("--workload");
+if (workload !== -1) {
+  if (process.argv[workload + 1] !== "gateways") {
+    console.error(`--workload takes "gateways" (the default workload, MyOrders, needs no option).`);
+    process.exit(2);
+  }
+  await import("./gateways/main.ts");
+}
+
 const USAGE = `Usage: npm run bench -w @monograph/gateway -- [options]
    or: npm run bench -- -- [options]      (from the repository root, which calls the workspace's script)
 
@@ -25,6 +36,7 @@ const USAGE = `Usage: npm run bench -w @monograph/gateway -- [options]
   --skip <list>       comma-separated sections to leave out: data-source, usage, sql
   --usage-pairs <n>   pairs of rounds (on, off) for the usage reporting section, alternating A B B A A B... (default 2)
   --out <file>        also write every figure as JSON to <file>
+  --workload gateways the public graphql-gateways-benchmark workload instead (its own options: --workload gateways --help)
   --verbose           show the output of the API's processes
   -h, --help`;
 

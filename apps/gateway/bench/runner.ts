@@ -7,7 +7,7 @@ import { loadGatewayConfig } from "../src/env.ts";
 import { startMonograph } from "../src/monograph.ts";
 import type { UsageReporter } from "../src/usage.ts";
 import { startShape, TEST_SECRETS } from "../test/support/shapes.ts";
-import { dataSourceCalls, installDataSourceSwitch, useDataSource } from "./data-source-switch.ts";
+import { dataSourceCalls, switchingDataSource, useDataSource } from "./data-source-switch.ts";
 import type { RunnerMessage, RunnerMode, RunnerRequest } from "./protocol.ts";
 
 const mode = process.argv[2] as RunnerMode;
@@ -27,8 +27,7 @@ const statements: string[] = [];
 
 async function start(): Promise<Running> {
   if (mode === "monolith" || mode === "distributed") {
-    if (mode === "monolith") installDataSourceSwitch();
-    const shape = await startShape(mode);
+    const shape = await startShape(mode, {}, mode === "monolith" ? { inProcessDataSource: switchingDataSource } : {});
     return {
       graphqlUrl: shape.graphqlUrl,
       database: process.env.DATABASE_URL ? "PostgreSQL" : "PGlite",

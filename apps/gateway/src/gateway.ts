@@ -18,7 +18,7 @@ import {
 } from "@monograph/platform";
 import type { PersistedOperationManifest } from "@monograph/schema";
 import type { GatewayContext } from "./context.ts";
-import { InProcessDataSource, type InProcessSubgraph } from "./in-process-data-source.ts";
+import { inProcessDataSource, type InProcessDataSourceFactory, type InProcessSubgraph } from "./in-process-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
 import { safelistServerOptions } from "./safelist.ts";
 import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
@@ -78,6 +78,11 @@ export interface GatewayOptions {
   apolloTelemetry?: boolean;
   /** GET /metrics on the gateway's port (default true; false when METRICS_PORT serves them elsewhere). */
   metrics?: boolean;
+  /**
+   * Builds the data source of each in-process subgraph (default: InProcessDataSource, which parses and validates
+   * each distinct subgraph operation once). The benchmark passes @apollo/gateway's stock one to compare them.
+   */
+  inProcessDataSource?: InProcessDataSourceFactory;
 }
 
 /**
@@ -87,6 +92,7 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const locations = options.subgraphs ?? {};
+  const inProcess = options.inProcessDataSource ?? inProcessDataSource;
   // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
   // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
   if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";
@@ -94,7 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {
       const location = locations[name];
-      if (location?.kind === "in-process") return measuredDataSource(name, new InProcessDataSource(name, location), { inProcess: true });
+      if (location?.kind === "in-process") return measuredDataSource(name, inProcess(name, location), { inProcess: true });
       const target = location?.url ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
       return measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined));

@@ -53,6 +53,8 @@ export interface MonographOptions {
   supergraphSdl?: string;
   /** Sees every SQL statement (tests and benchmarks count them). */
   onQuery?: (sql: string) => void;
+  /** The data source of each in-process subgraph (GatewayOptions.inProcessDataSource; the benchmark compares them). */
+  inProcessDataSource?: GatewayOptions["inProcessDataSource"];
 }
 
 export interface RunningMonograph extends RunningServer {
@@ -131,6 +133,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       },
       throttle: { store: throttleStore, limits: config.throttle.limits },
       trustProxy: config.throttle.trustProxy,
+      inProcessDataSource: options.inProcessDataSource,
     });
     const shape = inProcess.length === SUBGRAPH_NAMES.length ? "monolith" : inProcess.length === 0 ? "distributed" : "hybrid";
     childLogger("gateway").info(

@@ -8,7 +8,7 @@ import { seedInventory } from "@monograph/inventory-subgraph";
 import { seedUsers } from "@monograph/users-subgraph";
 import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
 import { loadGatewayConfig, SUBGRAPH_NAMES, type SubgraphName } from "../../src/env.ts";
-import { startMonograph, type RunningMonograph } from "../../src/monograph.ts";
+import { startMonograph, type MonographOptions, type RunningMonograph } from "../../src/monograph.ts";
 import { freePort } from "./ports.ts";
 import { remoteSubgraphsOf, type Shape } from "./shape-domains.ts";
 
@@ -44,7 +44,7 @@ export interface RunningShape {
  * Starts the whole API in a shape, on the database kind of this test run (PostgreSQL when DATABASE_URL is set,
  * otherwise PGlite), seeded with the demo data. Subgraph processes are real child processes on free ports.
  */
-export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningShape> {
+export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {}, gatewayOptions: Pick<MonographOptions, "inProcessDataSource"> = {}): Promise<RunningShape> {
   const remote = remoteSubgraphsOf(shape);
   if (!remote) throw new Error(`Unknown shape "${shape}".`);
   const cleanups: (() => Promise<void>)[] = [];
@@ -121,7 +121,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {})
       ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
       ...extraEnv,
     });
-    const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres });
+    const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres, ...gatewayOptions });
     cleanups.push(() => gateway.stop());
     return {
       shape,
