@@ -36,15 +36,21 @@ describe("a database outage (hybrid, private PostgreSQL)", () => {
     token = (await api.ok(SIGN_IN, { input: { email: alice.email, password: alice.password } })).signIn.token;
   });
   afterAll(async () => {
-    // The servers of this test are stopped whatever happens to the rest, so none outlives the run.
+    // The servers of this test are stopped whatever happens to the rest, so none outlives the run. Stopping the shape
+    // after the outage once took longer than the hook's 120 s in CI (not reproduced alone; see the closing note of
+    // 2026-12-01): it is bounded here and said loudly, and what is left of the shape is killed.
     try {
       await postgres?.start();
-      await running?.stop();
+      const stopped = await Promise.race([running?.stop().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 60_000).unref())]);
+      if (!stopped) {
+        process.stderr.write("database-outage: the hybrid shape did not stop within 60 s after the outage; killing its processes\n");
+        for (const child of running.processes.values()) child.child.kill("SIGKILL");
+      }
     } finally {
       await nats?.stop();
       await postgres?.destroy();
     }
-  });
+  }, 180_000);
 
   it("when PostgreSQL stops, then every request answers SERVICE_UNAVAILABLE, retryable, and after it is back everything works without a restart", async () => {
     const before = await api.ok(CREATE_ORDER, { input: { items: [{ sku: "KB-0004", quantity: 1 }] } }, token);
