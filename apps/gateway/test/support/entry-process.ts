@@ -81,6 +81,9 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
     } else {
       delete env.DATABASE_URL;
       env.PGLITE_DATA_DIR = path.join(scratch, "pglite");
+      // Outside development nothing seeds itself: each embedded database (the gateway's, each subgraph process's)
+      // is asked to load the demo data the main flow signs in with.
+      env.SEED_DEMO_DATA = "true";
     }
 
     const straceLog = path.join(scratch, "strace.log");

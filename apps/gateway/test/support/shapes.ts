@@ -55,12 +55,15 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {},
   try {
     // On PostgreSQL every process shares one fresh database (each domain in its own schema); on PGlite the
     // gateway's database is in memory and each subgraph process gets a folder of its own.
+    // In production nothing seeds itself (issue 8): the test loads the demo data into the database first, as on
+    // PostgreSQL, so the gateway's embedded database is then a folder rather than memory.
+    const production = extraEnv.NODE_ENV === "production";
     let shared: TestDatabase | undefined;
     if (postgres || remote.length < SUBGRAPH_NAMES.length) {
-      shared = await createTestDatabase({ inMemory: !postgres });
+      shared = await createTestDatabase({ inMemory: !postgres && !production });
       cleanups.push(() => shared!.drop());
     }
-    if (postgres && shared) {
+    if ((postgres || production) && shared) {
       const handle = await shared.open();
       await seedUsers(handle.prisma);
       await seedInventory(handle.prisma);
@@ -121,7 +124,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {},
       ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
       ...extraEnv,
     });
-    const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres, ...gatewayOptions });
+    const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres && !production, ...gatewayOptions });
     cleanups.push(() => gateway.stop());
     return {
       shape,
