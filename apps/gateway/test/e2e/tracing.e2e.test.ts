@@ -73,7 +73,10 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
           const subgraph = trace.find((span) => span.name === `subgraph ${name}`);
           return subgraph && descendants(trace, subgraph).some((span) => span.name.startsWith("sql "));
         });
-        return complete ? trace : undefined;
+        // Each process exports its own batches: in the distributed shape the subgraphs' spans can arrive before the
+        // gateway's, whose server span ends last. Wait for that one too.
+        const gatewayDone = trace.some((span) => span.parentSpanId === client.spanId);
+        return complete && gatewayDone ? trace : undefined;
       },
       30_000,
     );
@@ -104,7 +107,12 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
     await post(running, `mutation CreateOrder($input: CreateOrderInput!) { createOrder(input: $input) { id } }`, { input }, token, client.traceparent);
     const handled = await waitFor(
       "billing's span for orders.created in the order's trace",
-      async () => receiver.trace(client.traceId).find((span) => span.name === "handle orders.created" && span.attributes["messaging.consumer.group.name"] === "billing"),
+      async () => {
+        const trace = receiver.trace(client.traceId);
+        const span = trace.find((candidate) => candidate.name === "handle orders.created" && candidate.attributes["messaging.consumer.group.name"] === "billing");
+        // The span it links to comes from another process's export (orders'), which may arrive later: wait for both.
+        return span && trace.some((candidate) => candidate.spanId === span.links[0]?.spanId) ? span : undefined;
+      },
       30_000,
     );
     expect(handled.service).toBe(shape === "distributed" ? "monograph-billing" : "monograph-gateway");
