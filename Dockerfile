@@ -59,7 +59,7 @@ EXPOSE 4000 4001 4002 4003 4004
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # THE COMMAND: deploy/docker/entrypoint.sh maps an app name to its start command. TODAY that is
-# `node --import tsx apps/<app>/src/main.ts` (there is no production build yet); issue 11, item 1 switches it to plain
+# `node --import tsx apps/gateway/src/main.ts`, or `apps/gateway/src/run-domain.ts <domain>` (no production build yet); issue 11, item 1 switches it to plain
 # node on the built files, in that one script.
 ENTRYPOINT ["/usr/local/bin/monograph"]
 CMD ["gateway"]

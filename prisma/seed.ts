@@ -2,9 +2,8 @@
 // or the embedded database. `npm start` does this by itself in development. Refused when NODE_ENV=production: the
 // demo accounts' passwords are public.
 import { databaseTargetFrom, describeTarget, openDatabase } from "@monograph/db";
-import { seedInventory } from "@monograph/inventory-subgraph";
+import { DOMAIN_NAMES, loadDomains } from "@monograph/domains";
 import { fromRepoRoot, loadConfig, sharedEnvSchema } from "@monograph/platform";
-import { seedUsers } from "@monograph/users-subgraph";
 
 const config = loadConfig(sharedEnvSchema, process.env, "db:seed");
 if (config.NODE_ENV === "production") {
@@ -14,9 +13,13 @@ if (config.NODE_ENV === "production") {
 const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? ".data/pglite"));
 const db = await openDatabase({ target });
 try {
-  const users = await seedUsers(db.prisma);
-  const products = await seedInventory(db.prisma);
-  console.log(`Seeded ${describeTarget(target)}: ${users} users, ${products} products (tables that already had rows were left alone).`);
+  // Every registered domain's demo data, by its own seed.
+  const rows: string[] = [];
+  for (const module of await loadDomains(DOMAIN_NAMES)) {
+    const added = (await module.seed?.(db.prisma)) ?? 0;
+    if (module.seed) rows.push(`${module.name} ${added} rows`);
+  }
+  console.log(`Seeded ${describeTarget(target)}: ${rows.join(", ")} (tables that already had rows were left alone).`);
 } finally {
   await db.close();
 }

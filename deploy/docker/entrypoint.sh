@@ -13,13 +13,11 @@ app="${1:-gateway}"
 case "$app" in
   # The gateway; with every <NAME>_SUBGRAPH_URL set it is the distributed shape's gateway (Kubernetes, compose).
   gateway) exec $RUN apps/gateway/src/main.ts "$@" ;;
-  users | inventory | orders | billing) exec $RUN "apps/$app-subgraph/src/main.ts" "$@" ;;
   # Applies the committed migrations to DATABASE_URL (idempotent, under an advisory lock) and exits.
   migrate) exec $RUN prisma/migrate.ts "$@" ;;
   # Every subgraph as a child process of the gateway, in one container (a single VM without an orchestrator).
   gateway-distributed) exec $RUN apps/gateway/src/distributed-main.ts "$@" ;;
-  *)
-    echo "usage: monograph gateway|users|inventory|orders|billing|migrate|gateway-distributed" >&2
-    exit 64
-    ;;
+  # Any other name is a domain of the registry (packages/domains), served alone by the generic runner, which
+  # refuses, with exit 64 and the list of domains, a name that is none.
+  *) exec $RUN apps/gateway/src/run-domain.ts "$app" "$@" ;;
 esac

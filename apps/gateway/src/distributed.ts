@@ -1,10 +1,24 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { envPrefixOf } from "@monograph/domains";
 import { REPO_ROOT, type RunningServer } from "@monograph/platform";
 import { DEFAULT_SUBGRAPH_PORT_OF, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { startMonograph } from "./monograph.ts";
 
-const require = createRequire(import.meta.url);
+/**
+ * Which file a subgraph process runs, and how: the generic runner of one domain (run-domain.ts <name>), through tsx.
+ * The one place to change for a production build (built JavaScript, plain node).
+ */
+export function domainProcessEntry(name: SubgraphName): { file: string; args: string[]; execArgv: string[] } {
+  return { file: fileURLToPath(new URL("./run-domain.ts", import.meta.url)), args: [name], execArgv: ["--import", "tsx"] };
+}
+
+/**
+ * How long a subgraph process may take to listen: migrations on a fresh embedded database, and every process of a
+ * shape starting at once through tsx, take minutes on a loaded 2-core machine.
+ */
+const START_DEADLINE_MS = 240_000;
 
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = DEFAULT_SUBGRAPH_PORT_OF;
 
@@ -23,13 +37,13 @@ export interface SubgraphProcess {
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
-/** Starts one subgraph's main.ts as a child process and resolves once it listens. */
+/** Starts one domain as a child process (the generic runner, domainProcessEntry) and resolves once it listens. */
 export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
-  const main = require.resolve(`@monograph/${name}-subgraph/main`);
-  const child = fork(main, [], {
+  const entry = domainProcessEntry(name);
+  const child = fork(entry.file, entry.args, {
     cwd: REPO_ROOT,
     env: { ...env, PORT: String(port) },
-    execArgv: ["--import", "tsx"],
+    execArgv: entry.execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const stop = (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") =>
@@ -46,8 +60,8 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${name} subgraph did not start within 90 s`));
-    }, 90_000);
+      reject(new Error(`${name} subgraph did not start within ${START_DEADLINE_MS / 1000} s`));
+    }, START_DEADLINE_MS);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} subgraph exited with code ${code} before it was ready`));
@@ -76,26 +90,21 @@ export interface RunningDistributed extends RunningServer {
 }
 
 /**
- * The distributed shape: every subgraph in its own process, the gateway calling each over HTTP. Subgraphs start
- * in parallel; orders learns where inventory listens (it reserves stock over HTTP).
+ * The distributed shape: every registered domain in its own process, the gateway calling each over HTTP. Every
+ * port is known before any process starts (a free one for each port 0), so that all start at once and each knows
+ * where the others listen (`<NAME>_URL`: orders reserves stock at inventory, inventory's sweeper asks orders).
  */
 export async function startDistributed(options: StartDistributedOptions): Promise<RunningDistributed> {
-  const ports = options.ports ?? DEFAULT_SUBGRAPH_PORTS;
+  const requested = options.ports ?? DEFAULT_SUBGRAPH_PORTS;
+  const ports = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, requested[name] || (await freePort())] as const))) as Record<SubgraphName, number>;
+  const peers = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${envPrefixOf(name)}_URL`, `http://127.0.0.1:${ports[name]}`]));
   const started: SubgraphProcess[] = [];
-  const envOf = (name: SubgraphName, extra: NodeJS.ProcessEnv = {}) => ({ ...options.env, ...options.envFor?.(name), ...extra });
   try {
-    // Inventory first: orders needs its URL.
-    // Inventory's sweeper asks orders about unconfirmed holds: at its fixed port, when there is one.
-    const ordersUrl = ports.orders ? { ORDERS_URL: `http://127.0.0.1:${ports.orders}` } : {};
-    const inventory = await startSubgraphProcess({ name: "inventory", port: ports.inventory, env: envOf("inventory", ordersUrl) });
-    started.push(inventory);
-    const others = await Promise.allSettled(
-      SUBGRAPH_NAMES.filter((name) => name !== "inventory").map((name) =>
-        startSubgraphProcess({ name, port: ports[name], env: envOf(name, { INVENTORY_URL: inventory.url }) }),
-      ),
+    const results = await Promise.allSettled(
+      SUBGRAPH_NAMES.map((name) => startSubgraphProcess({ name, port: ports[name], env: { ...options.env, ...options.envFor?.(name), ...peers } })),
     );
-    for (const result of others) if (result.status === "fulfilled") started.push(result.value);
-    const failed = others.find((result) => result.status === "rejected");
+    for (const result of results) if (result.status === "fulfilled") started.push(result.value);
+    const failed = results.find((result) => result.status === "rejected");
     if (failed) throw failed.reason;
 
     const remoteSubgraphs = Object.fromEntries(started.map((subgraph) => [subgraph.name, `${subgraph.url}/graphql`]));
@@ -112,4 +121,16 @@ export async function startDistributed(options: StartDistributedOptions): Promis
     await Promise.all(started.map((subgraph) => subgraph.stop()));
     throw error;
   }
+}
+
+/** A TCP port nobody listens on right now, for a process that must be known to the others before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
 }

@@ -1,11 +1,37 @@
 import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
+import { DOMAIN_NAMES, DOMAINS, envPrefixOf, type DomainName } from "@monograph/domains";
+import { DEFAULT_NATS_URL } from "@monograph/events";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
 import type { RateLimit, ThrottleLimits, ThrottleStoreSettings } from "./throttle.ts";
 
-/** The domains the gateway composes, in the order they appear in the supergraph. */
-export const SUBGRAPH_NAMES = ["users", "inventory", "orders", "billing"] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+/** The domains the gateway composes, in the order they appear in the supergraph: the registry's (@monograph/domains). */
+export const SUBGRAPH_NAMES = DOMAIN_NAMES;
+export type SubgraphName = DomainName;
+
+/** One setting per registered domain: `<NAME><suffix>` (USERS_SUBGRAPH_URL, ORDERS_URL...), all of one schema. */
+function perDomain<T extends z.ZodType>(suffix: string, schema: T): Record<string, T> {
+  return Object.fromEntries(DOMAIN_NAMES.map((name) => [`${envPrefixOf(name)}${suffix}`, schema]));
+}
+
+const optionalUrl = z.string().url().optional();
+/** `<NAME>_SUBGRAPH_URL`: moves a subgraph out of this process; the gateway calls it at this URL (hybrid shape). */
+const subgraphUrlsSchema = z.object(perDomain("_SUBGRAPH_URL", optionalUrl));
+/**
+ * `<NAME>_URL`: the base URL of a domain's process for the ports this process needs from it (orders reserving stock
+ * at inventory, inventory's sweeper asking orders). Default: its <NAME>_SUBGRAPH_URL without the /graphql path.
+ */
+const processUrlsSchema = z.object(perDomain("_URL", optionalUrl));
+/** `<NAME>_SUBGRAPH_TIMEOUT_MS`: overrides SUBGRAPH_TIMEOUT_MS for one subgraph. */
+const subgraphTimeoutsSchema = z.object(perDomain("_SUBGRAPH_TIMEOUT_MS", z.coerce.number().int().min(1).optional()));
+
+/** Adds the problems of the per-domain settings to the gateway's, so that every problem is reported at once. */
+function checkPerDomainSettings(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const schema of [subgraphUrlsSchema, processUrlsSchema, subgraphTimeoutsSchema]) {
+    const result = schema.safeParse(env);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  }
+}
 
 const flag = z
   .enum(["true", "false", "1", "0", "on", "off"])
@@ -48,38 +74,12 @@ export const THROTTLE_DEFAULTS = {
 const gatewayEnvSchema = sharedEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    /** Moves a subgraph out of this process: the gateway calls it at this URL (hybrid shape). */
-    USERS_SUBGRAPH_URL: z.string().url().optional(),
-    INVENTORY_SUBGRAPH_URL: z.string().url().optional(),
-    ORDERS_SUBGRAPH_URL: z.string().url().optional(),
-    BILLING_SUBGRAPH_URL: z.string().url().optional(),
-    /**
-     * Inventory's base URL for the stock reservations of an in-process orders domain, when inventory runs
-     * elsewhere. Default: INVENTORY_SUBGRAPH_URL without its /graphql path.
-     */
-    INVENTORY_URL: z.string().url().optional(),
     /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
     EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
     /** Deadline of one fetch to a remote subgraph, in ms (waiting for a slot and one retry included). */
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
-    /** The same for one subgraph, overriding SUBGRAPH_TIMEOUT_MS. */
-    USERS_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
-    INVENTORY_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
-    ORDERS_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
-    BILLING_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).optional(),
     /** Fetches in flight to one remote subgraph at most; more wait, within their deadline. */
     SUBGRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(64),
-    /** Deadline of one call to inventory's reservation routes (orders here, inventory elsewhere), in ms. */
-    INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
-    /**
-     * Orders' base URL for inventory's reservation sweeper, when inventory runs here and orders does not.
-     * Default: ORDERS_SUBGRAPH_URL without its /graphql path.
-     */
-    ORDERS_URL: z.string().url().optional(),
-    /** How old an unconfirmed stock hold must be before the sweeper asks orders about it, in ms. */
-    RESERVATION_GRACE_MS: z.coerce.number().int().min(1).default(60_000),
-    /** Time between two sweeps of unconfirmed stock holds, in ms. */
-    RESERVATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1).default(15_000),
     /** GraphiQL at GET /. Default: on, except when NODE_ENV=production. */
     EXPLORER: flag,
     /** Schema introspection. Default: on, except when NODE_ENV=production. */
@@ -114,7 +114,10 @@ const gatewayEnvSchema = sharedEnvSchema
     /** @apollo/gateway's usage telemetry to Apollo's servers. Default off; `on` opts in. */
     APOLLO_TELEMETRY: flag,
   })
-  .superRefine(refuseDevSecretsInProduction);
+  // Unknown keys pass through: the per-domain settings (<NAME>_SUBGRAPH_URL...) are checked from them.
+  .loose()
+  .superRefine(refuseDevSecretsInProduction)
+  .superRefine(checkPerDomainSettings);
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
@@ -123,10 +126,12 @@ const optionalPort = z.preprocess((value) => (value === "" ? undefined : value),
 
 /**
  * Where `npm run start:distributed` puts each subgraph process: `<NAME>_PORT` (e.g. `USERS_PORT`) for one, else
- * `SUBGRAPH_BASE_PORT` + its index in SUBGRAPH_NAMES (users, inventory, orders, billing), else 4001-4004; with
- * `PORT=0` (tests) every subgraph not given a port picks a free one. Ports must not collide with one another, the
- * gateway's `PORT` or `METRICS_PORT`.
+ * `SUBGRAPH_BASE_PORT` + its index in the registry (users, inventory, orders, billing...), else its default port
+ * (the registry's: 4001-4004); with `PORT=0` (tests) every subgraph not given a port picks a free one. Ports must not
+ * collide with one another, the gateway's `PORT` or `METRICS_PORT`.
  */
+const subgraphPortsSchema = z.object(perDomain("_PORT", optionalPort));
+
 export const distributedPortsEnvSchema = z
   .object({
     PORT: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(0).max(65535).default(4000)),
@@ -140,22 +145,19 @@ export const distributedPortsEnvSchema = z
         .max(65535 - (SUBGRAPH_NAMES.length - 1), `leaves no room for ${SUBGRAPH_NAMES.length} consecutive ports`)
         .optional(),
     ),
-    USERS_PORT: optionalPort,
-    INVENTORY_PORT: optionalPort,
-    ORDERS_PORT: optionalPort,
-    BILLING_PORT: optionalPort,
   })
+  // Unknown keys pass through: the per-domain <NAME>_PORT are read from them.
+  .loose()
   .transform((env, ctx) => {
-    const explicit: Record<SubgraphName, number | undefined> = {
-      users: env.USERS_PORT,
-      inventory: env.INVENTORY_PORT,
-      orders: env.ORDERS_PORT,
-      billing: env.BILLING_PORT,
-    };
+    const parsed = subgraphPortsSchema.safeParse(env);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+      return z.NEVER;
+    }
     const ports = Object.fromEntries(
       SUBGRAPH_NAMES.map((name, index) => [
         name,
-        explicit[name] ?? (env.SUBGRAPH_BASE_PORT !== undefined ? env.SUBGRAPH_BASE_PORT + index : env.PORT === 0 ? 0 : DEFAULT_SUBGRAPH_PORT_OF[name]),
+        parsed.data[`${envPrefixOf(name)}_PORT`] ?? (env.SUBGRAPH_BASE_PORT !== undefined ? env.SUBGRAPH_BASE_PORT + index : env.PORT === 0 ? 0 : DEFAULT_SUBGRAPH_PORT_OF[name]),
       ]),
     ) as Record<SubgraphName, number>;
     const owners = new Map<number, string>();
@@ -165,15 +167,15 @@ export const distributedPortsEnvSchema = z
       const port = ports[name];
       if (port === 0) continue;
       const other = owners.get(port);
-      const variable = `${name.toUpperCase()}_PORT`;
+      const variable = `${envPrefixOf(name)}_PORT`;
       if (other) ctx.addIssue({ code: "custom", path: [variable], message: `port ${port} of the ${name} subgraph is also ${other}'s` });
       else owners.set(port, `${variable} (the ${name} subgraph)`);
     }
     return ports;
   });
 
-/** Default ports of the subgraph processes of `npm run start:distributed`. */
-export const DEFAULT_SUBGRAPH_PORT_OF: Record<SubgraphName, number> = { users: 4001, inventory: 4002, orders: 4003, billing: 4004 };
+/** Default ports of the subgraph processes of `npm run start:distributed`: the registry's. */
+export const DEFAULT_SUBGRAPH_PORT_OF = Object.fromEntries(DOMAINS.map((domain) => [domain.name, domain.defaultPort])) as Record<SubgraphName, number>;
 
 /** The subgraph processes' ports of `npm run start:distributed` (distributedPortsEnvSchema); exits on a bad setting. */
 export function loadDistributedPorts(env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, number> {
@@ -183,10 +185,14 @@ export function loadDistributedPorts(env: NodeJS.ProcessEnv = process.env): Reco
 
 export interface GatewayConfig {
   env: GatewayEnv;
+  /** The environment the configuration was read from: each in-process domain reads its own settings from it. */
+  source: NodeJS.ProcessEnv;
   port: number;
   host: string;
   /** Subgraphs that run in another process, by name. */
   remoteSubgraphs: Partial<Record<SubgraphName, string>>;
+  /** `<NAME>_URL`: where a domain's process serves the ports this process needs from it, when set. */
+  providerUrls: Partial<Record<SubgraphName, string>>;
   /** Deadline and concurrency bound of the gateway's fetches to each remote subgraph. */
   subgraphCalls: Record<SubgraphName, { timeoutMs: number; maxConcurrency: number }>;
   explorer: boolean;
@@ -207,26 +213,26 @@ export interface GatewayConfig {
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsed = loadConfig(gatewayEnvSchema, env, "gateway");
   const production = parsed.NODE_ENV === "production";
+  // Checked with the rest by gatewayEnvSchema: these parses succeed.
+  const urls = subgraphUrlsSchema.parse(env);
+  const processUrls = processUrlsSchema.parse(env);
+  const timeouts = subgraphTimeoutsSchema.parse(env);
   const remoteSubgraphs: Partial<Record<SubgraphName, string>> = {};
-  const urls: Record<SubgraphName, string | undefined> = {
-    users: parsed.USERS_SUBGRAPH_URL,
-    inventory: parsed.INVENTORY_SUBGRAPH_URL,
-    orders: parsed.ORDERS_SUBGRAPH_URL,
-    billing: parsed.BILLING_SUBGRAPH_URL,
-  };
-  for (const name of SUBGRAPH_NAMES) if (urls[name]) remoteSubgraphs[name] = urls[name];
-  const timeouts: Record<SubgraphName, number | undefined> = {
-    users: parsed.USERS_SUBGRAPH_TIMEOUT_MS,
-    inventory: parsed.INVENTORY_SUBGRAPH_TIMEOUT_MS,
-    orders: parsed.ORDERS_SUBGRAPH_TIMEOUT_MS,
-    billing: parsed.BILLING_SUBGRAPH_TIMEOUT_MS,
-  };
+  const providerUrls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const url = urls[`${envPrefixOf(name)}_SUBGRAPH_URL`];
+    if (url) remoteSubgraphs[name] = url;
+    const processUrl = processUrls[`${envPrefixOf(name)}_URL`];
+    if (processUrl) providerUrls[name] = processUrl;
+  }
   const subgraphCalls = Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [name, { timeoutMs: timeouts[name] ?? parsed.SUBGRAPH_TIMEOUT_MS, maxConcurrency: parsed.SUBGRAPH_MAX_CONCURRENCY }]),
+    SUBGRAPH_NAMES.map((name) => [name, { timeoutMs: timeouts[`${envPrefixOf(name)}_SUBGRAPH_TIMEOUT_MS`] ?? parsed.SUBGRAPH_TIMEOUT_MS, maxConcurrency: parsed.SUBGRAPH_MAX_CONCURRENCY }]),
   ) as GatewayConfig["subgraphCalls"];
   return {
     env: parsed,
+    source: env,
     port: parsed.PORT,
+    providerUrls,
     host: parsed.HOST,
     remoteSubgraphs,
     subgraphCalls,
@@ -243,4 +249,36 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     operations: parsed.OPERATIONS ?? (production ? "safelist" : "open"),
     apolloTelemetry: parsed.APOLLO_TELEMETRY ?? false,
   };
+}
+
+/**
+ * What the generic runner of one domain (run-domain.ts) reads beyond the settings every subgraph process shares
+ * (runSubgraphProcess reads those) and the domain's own (its env.ts).
+ */
+const domainProcessEnvSchema = z
+  .object({
+    /** NATS JetStream: the domain's events go out, and the events it subscribes to come in, through it. */
+    NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
+    /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
+    EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+  })
+  .loose()
+  .superRefine(checkPerDomainSettings);
+
+export interface DomainProcessEnv {
+  natsUrl: string;
+  eventsPrefix?: string;
+  /** `<NAME>_URL`: where each other domain's process serves its ports, when set (else its default port on 127.0.0.1). */
+  providerUrls: Partial<Record<SubgraphName, string>>;
+}
+
+export function loadDomainProcessEnv(env: NodeJS.ProcessEnv, appName: string): DomainProcessEnv {
+  const parsed = loadConfig(domainProcessEnvSchema, env, appName);
+  const processUrls = processUrlsSchema.parse(env);
+  const providerUrls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const url = processUrls[`${envPrefixOf(name)}_URL`];
+    if (url) providerUrls[name] = url;
+  }
+  return { natsUrl: parsed.NATS_URL, eventsPrefix: parsed.EVENTS_PREFIX, providerUrls };
 }

@@ -1,44 +1,16 @@
-import { BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider } from "@monograph/billing-subgraph";
-import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle, type DatabaseTarget } from "@monograph/db";
-import {
-  DEFAULT_NATS_URL,
-  InProcessTransport,
-  NatsJetStreamTransport,
-  NO_OUTBOX_NOTIFIER,
-  OutboxRelay,
-  type EventTransport,
-  type OutboxNotifier,
-} from "@monograph/events";
-import {
-  createInventoryReservations,
-  createInventorySubgraph,
-  createReservationSweeper,
-  HttpOrderPlacements,
-  inventoryInternalRoutes,
-  registerInventorySubscriptions,
-  seedInventory,
-  type InventoryReservations,
-  type ReservationSweeper,
-} from "@monograph/inventory-subgraph";
-import {
-  createOrderPlacements,
-  createOrdersSubgraph,
-  HttpInventoryClient,
-  ORDERS_SOURCE,
-  ordersInternalRoutes,
-  registerOrdersSubscriptions,
-  type InventoryClient,
-} from "@monograph/orders-subgraph";
-import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import type { DatabaseHandle } from "@monograph/db";
+import { databaseTargetFrom, describeTarget, type DatabaseTarget } from "@monograph/db/target";
+import { envPrefixOf, loadDomains } from "@monograph/domains";
+import { DEFAULT_NATS_URL } from "@monograph/events";
+import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer } from "@monograph/platform";
 import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
 import { startMetricsServer } from "@monograph/telemetry";
-import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
+import type { WiredDomains } from "./domain-wiring.ts";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
-import { mainFlowExplorer } from "./explorer-examples.ts";
 import { explorerRoutes } from "./explorer.ts";
 import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
 import { createThrottleStore } from "./throttle.ts";
-import { startUsageReporting, type UsageReporter } from "./usage.ts";
+import type { UsageReporter } from "./usage.ts";
 
 export interface MonographOptions {
   config: GatewayConfig;
@@ -74,34 +46,52 @@ export interface RunningMonograph extends RunningServer {
 export async function startMonograph(options: MonographOptions): Promise<RunningMonograph> {
   const { config } = options;
   const inProcess = SUBGRAPH_NAMES.filter((name) => !config.remoteSubgraphs[name]);
-  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
   const seed = options.seed ?? shouldSeedDemoData(config.env);
   if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
-  const db = inProcess.length > 0 ? await openDatabase({ target, onQuery: options.onQuery }) : undefined;
+  // Only a process that runs a domain loads the database layer (Prisma, the drivers) and the domains' code: a
+  // gateway whose every subgraph is remote loads neither.
+  const dbModule = inProcess.length > 0 ? await import("@monograph/db") : undefined;
+  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
+  const db = dbModule ? await dbModule.openDatabase({ target, onQuery: options.onQuery }) : undefined;
   // METRICS_PORT: /metrics on a port of its own (which need not be public) rather than the API's.
   const metricsServer = config.env.METRICS_PORT === undefined ? undefined : await startMetricsServer(config.env.METRICS_PORT, config.host);
-  let domains: InProcessDomains | undefined;
+  let domains: WiredDomains | undefined;
   let throttleStore: Awaited<ReturnType<typeof createThrottleStore>> | undefined;
   let usage: UsageReporter | undefined;
   try {
     throttleStore = await createThrottleStore(config.throttle.store);
-    usage = await startUsageReporting({ config, db, target });
+    // Usage reporting writes to a database: this process's, or PostgreSQL's for a gateway without one (usage.ts).
+    // Without either, it is off, and the database layer stays unloaded.
+    if (db || target.kind === "postgres") usage = await (await import("./usage.ts")).startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url, policy: config.subgraphCalls[name as SubgraphName] };
 
     const routes: NonNullable<GatewayOptions["extraRoutes"]>[] = [];
-    if (config.explorer) routes.push(explorerRoutes(mainFlowExplorer()));
+    // The examples sign in as a demo account of the users domain's demo data: loaded only when the explorer is on
+    // (never in production), so that a gateway without it loads no domain code.
+    if (config.explorer) routes.push(explorerRoutes((await import("./explorer-examples.ts")).mainFlowExplorer()));
+    let transportName: string | undefined;
     if (db) {
-      domains = await wireInProcessDomains(db, config, inProcess);
-      if (seed) await seedDemoData(db, inProcess);
-      for (const module of domains.modules) {
+      const { wireDomains } = await import("./domain-wiring.ts");
+      domains = await wireDomains({
+        modules: await loadDomains(inProcess),
+        everyDomainHere: inProcess.length === SUBGRAPH_NAMES.length,
+        db: db.prisma,
+        settings: config.env,
+        env: config.source,
+        providerUrl: (provider) => providerUrlOf(config, provider as SubgraphName),
+      });
+      if (seed) {
+        const rows = await domains.seed();
+        if (Object.keys(rows).length > 0) childLogger("gateway").info({ rows }, "seeded demo data into empty tables");
+      }
+      for (const module of domains.subgraphs) {
         locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
       }
-      if (domains.internalRoutes) routes.push(domains.internalRoutes);
+      if (domains.routes) routes.push(domains.routes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.
-      domains.relay?.start();
-      domains.sweeper?.start();
+      transportName = await domains.start({ natsUrl: config.env.NATS_URL ?? DEFAULT_NATS_URL, prefix: config.env.EVENTS_PREFIX, connectionName: "monograph-gateway" });
     }
 
     const server = await startGateway({
@@ -116,11 +106,15 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       edge: config.edge.http,
       fieldSuggestions: config.fieldSuggestions,
       // Ready when its database answers and so does every remote subgraph: each is needed by some field.
-      readiness: { ...(db ? { database: db.ping } : {}), ...remoteReadiness(config.remoteSubgraphs), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
+      readiness: { ...(db ? { database: db.ping } : {}), ...domains?.readiness, ...remoteReadiness(config.remoteSubgraphs), ...(config.throttle.store.redisUrl ? { throttle: throttleStore.ping.bind(throttleStore) } : {}) },
       safelist: config.operations === "safelist" ? readPersistedOperations() : undefined,
       apolloTelemetry: config.apolloTelemetry,
       metrics: metricsServer === undefined,
-      extraRoutes: routes.length > 0 ? firstRouteThatAnswers(routes) : undefined,
+      extraRoutes: routes.length === 0 ? undefined : async (request, response) => {
+        // The first route that answers the request wins.
+        for (const route of routes) if (await route(request, response)) return true;
+        return false;
+      },
       plugins: usage ? [usage.plugin()] : [],
       onStop: async () => {
         try {
@@ -141,7 +135,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       `${shape}: ${server.graphqlUrl}` +
         (db ? ` on ${describeTarget(target)}; in process: ${inProcess.join(", ")}` : "") +
         (Object.keys(config.remoteSubgraphs).length ? `; remote: ${Object.keys(config.remoteSubgraphs).join(", ")}` : "") +
-        (domains?.transportName ? `; events: ${domains.transportName}` : ""),
+        (transportName ? `; events: ${transportName}` : ""),
     );
     return { ...server, inProcess, db, usage };
   } catch (error) {
@@ -154,125 +148,17 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   }
 }
 
-/** The domains of this process, wired to each other and to the event transport. */
-interface InProcessDomains {
-  modules: SubgraphModule[];
-  /** Delivers the outbox rows of the domains that publish from this process. */
-  relay?: OutboxRelay;
-  transportName?: "in-process" | "NATS JetStream";
-  /** Inventory's service-to-service routes, when orders runs elsewhere and reserves stock here (or orders' for the sweeper). */
-  internalRoutes?: GatewayOptions["extraRoutes"];
-  /** Releases stock held for orders that never appeared, when inventory runs here. */
-  sweeper?: ReservationSweeper;
-  stop(): Promise<void>;
-}
-
 /**
- * Builds every in-process domain with its dependencies. Events: when all four domains share this process, an
- * in-process transport (the monolith); as soon as one runs elsewhere, NATS JetStream, because a producer here may
- * have its consumer there and the other way round. Stock reservations: a direct call when inventory is here,
- * HTTP to inventory's process otherwise.
+ * The base URL of a domain that runs in another process, for the ports a domain here needs from it: its <NAME>_URL,
+ * else its <NAME>_SUBGRAPH_URL without the /graphql path.
  */
-async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, names: SubgraphName[]): Promise<InProcessDomains> {
-  const here = (name: SubgraphName) => names.includes(name);
-  const reservations = here("inventory") ? createInventoryReservations({ db: db.prisma }) : undefined;
-
-  let transport: EventTransport | undefined;
-  let transportName: InProcessDomains["transportName"];
-  if (here("inventory") || here("orders") || here("billing")) {
-    if (names.length === SUBGRAPH_NAMES.length) {
-      transport = new InProcessTransport();
-      transportName = "in-process";
-    } else {
-      transport = await NatsJetStreamTransport.connect({
-        servers: config.env.NATS_URL ?? DEFAULT_NATS_URL,
-        prefix: config.env.EVENTS_PREFIX,
-        connectionName: "monograph-gateway",
-      });
-      transportName = "NATS JetStream";
-    }
+function providerUrlOf(config: GatewayConfig, provider: SubgraphName): string {
+  const url = config.providerUrls[provider] ?? config.remoteSubgraphs[provider]?.replace(/\/graphql\/?$/, "");
+  if (!url) {
+    const prefix = envPrefixOf(provider);
+    throw new Error(`A domain here needs ${provider}, which runs neither here nor at a known URL: set ${prefix}_URL or ${prefix}_SUBGRAPH_URL.`);
   }
-  const sources = [...(here("orders") ? [ORDERS_SOURCE] : []), ...(here("billing") ? [BILLING_SOURCE] : [])];
-  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.prisma, transport, sources }) : undefined;
-  const outbox: OutboxNotifier = relay ?? NO_OUTBOX_NOTIFIER;
-
-  const modules: SubgraphModule[] = [];
-  try {
-    if (here("users")) {
-      const { JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL } = config.env;
-      modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: JWT_SECRET, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL }));
-    }
-    if (here("inventory")) {
-      modules.push(createInventorySubgraph({ db: db.prisma }));
-      await registerInventorySubscriptions(transport!, { db: db.prisma, reservations: reservations! });
-    }
-    if (here("orders")) {
-      const inventory = reservations ? inProcessInventoryClient(reservations) : remoteInventoryClient(config);
-      modules.push(createOrdersSubgraph({ db: db.prisma, inventory, outbox }));
-      await registerOrdersSubscriptions(transport!, { db: db.prisma });
-    }
-    if (here("billing")) {
-      // No real payment provider is wired yet: charges go through the simulated one.
-      modules.push(createBillingSubgraph({ db: db.prisma, payments: new SimulatedPaymentProvider(), outbox }));
-      await registerBillingSubscriptions(transport!, { db: db.prisma });
-    }
-  } catch (error) {
-    await transport?.close();
-    throw error;
-  }
-
-  // The placement protocol (docs/adr/0011): inventory's sweeper asks orders, in this process or over HTTP, and
-  // this process answers inventory's sweeper over HTTP when orders runs here and inventory does not.
-  const placements = here("orders") ? createOrderPlacements({ db: db.prisma }) : undefined;
-  const sweeper = reservations
-    ? createReservationSweeper({
-        db: db.prisma,
-        reservations,
-        placements: placements ?? remoteOrderPlacements(config),
-        graceMs: config.env.RESERVATION_GRACE_MS,
-        intervalMs: config.env.RESERVATION_SWEEP_INTERVAL_MS,
-      })
-    : undefined;
-  let internalRoutes: GatewayOptions["extraRoutes"];
-  if (reservations && !here("orders")) internalRoutes = inventoryInternalRoutes(reservations, config.env.INTERNAL_SECRET);
-  if (placements && !here("inventory")) internalRoutes = ordersInternalRoutes(placements, config.env.INTERNAL_SECRET);
-
-  return {
-    modules,
-    relay,
-    transportName,
-    internalRoutes,
-    sweeper,
-    stop: async () => {
-      await sweeper?.stop();
-      await relay?.stop();
-      await transport?.close();
-    },
-  };
-}
-
-/** Orders' InventoryClient as a direct call into inventory's reservations (both domains in this process). */
-function inProcessInventoryClient(reservations: InventoryReservations): InventoryClient {
-  return {
-    reserve: (orderId, lines) => reservations.reserve(orderId, lines),
-    release: async (orderId) => void (await reservations.release(orderId)),
-    commit: async (orderId) => void (await reservations.commit(orderId)),
-  };
-}
-
-/** Orders' InventoryClient over HTTP, when inventory runs in its own process. */
-function remoteInventoryClient(config: GatewayConfig): InventoryClient {
-  const subgraphUrl = config.remoteSubgraphs.inventory;
-  const baseUrl = config.env.INVENTORY_URL ?? subgraphUrl?.replace(/\/graphql\/?$/, "");
-  if (!baseUrl) throw new Error("Orders runs here but inventory does not: set INVENTORY_URL or INVENTORY_SUBGRAPH_URL.");
-  return new HttpInventoryClient({ baseUrl, internalSecret: config.env.INTERNAL_SECRET, timeoutMs: config.env.INVENTORY_TIMEOUT_MS });
-}
-
-/** What inventory's sweeper asks orders over HTTP, when orders runs in its own process. */
-function remoteOrderPlacements(config: GatewayConfig): HttpOrderPlacements {
-  const baseUrl = config.env.ORDERS_URL ?? config.remoteSubgraphs.orders?.replace(/\/graphql\/?$/, "");
-  if (!baseUrl) throw new Error("Inventory runs here but orders does not: set ORDERS_URL or ORDERS_SUBGRAPH_URL.");
-  return new HttpOrderPlacements({ baseUrl, internalSecret: config.env.INTERNAL_SECRET });
+  return url;
 }
 
 /** One readiness check per remote subgraph: its own GET /ready, within 1.5 s. */
@@ -288,19 +174,4 @@ function remoteReadiness(remote: GatewayConfig["remoteSubgraphs"]): Record<strin
       return [name, check];
     }),
   );
-}
-
-/** Tries each route in turn; the first that answers the request wins. */
-function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]>[]): NonNullable<GatewayOptions["extraRoutes"]> {
-  return async (request, response) => {
-    for (const route of routes) if (await route(request, response)) return true;
-    return false;
-  };
-}
-
-/** The demo data of the domains in this process, into tables that are still empty; says so when it loads any. */
-async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
-  const users = names.includes("users") ? await seedUsers(db.prisma) : 0;
-  const products = names.includes("inventory") ? await seedInventory(db.prisma) : 0;
-  if (users + products > 0) childLogger("gateway").info({ users, products }, "seeded demo data into empty tables");
 }

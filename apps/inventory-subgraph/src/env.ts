@@ -1,21 +1,12 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
 import { z } from "zod";
 
 /**
- * What the inventory process needs beyond the settings every subgraph process shares (those are read by
- * runSubgraphProcess). The only place in this app that reads process.env.
+ * Inventory's own settings, in whichever process it runs, beyond those every process shares. Where orders is
+ * (ORDERS_URL, asked by the sweeper), NATS_URL and EVENTS_PREFIX are the composition root's (apps/gateway:
+ * run-domain.ts, env.ts). The only place in this app that reads the environment.
  */
 const inventoryEnvSchema = z.object({
-  /** NATS JetStream: billing's invoices.paid and orders' orders.cancelled come in through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
-  /**
-   * Orders' base URL (its process, or the gateway's when orders runs there): the reservation sweeper asks it
-   * whether the orders of unconfirmed holds exist.
-   */
-  ORDERS_URL: z.url().default("http://127.0.0.1:4003"),
   /** How old an unconfirmed hold must be before the sweeper asks about it, in ms. */
   RESERVATION_GRACE_MS: z.coerce.number().int().min(1).default(60_000),
   /** Time between two sweeps, in ms. */

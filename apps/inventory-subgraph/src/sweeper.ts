@@ -1,4 +1,5 @@
 import { childLogger } from "@monograph/platform";
+import type { Placements } from "@monograph/orders-subgraph/contracts";
 import type { InventoryRepository, ReservationWithLines } from "./repository.ts";
 import type { InventoryReservations } from "./reservations.ts";
 
@@ -8,11 +9,10 @@ const sweeperLog = childLogger("inventory");
  * What inventory asks the orders domain about reservations nobody confirmed, without importing it: for each order
  * id, PLACED (the order exists) or ABANDONED (it never will: orders recorded that, so the id can never become an
  * order). Answering decides (docs/adr/0011-order-placement-protocol.md). In one process a direct call into orders;
- * otherwise HTTP (`HttpOrderPlacements`). An id missing from the answer is left for the next sweep.
+ * otherwise HTTP (`HttpOrderPlacements`). An id missing from the answer is left for the next sweep. The contract is
+ * orders' placements port (type-only, from its `contracts` entry).
  */
-export interface OrderPlacementsClient {
-  settle(orderIds: readonly string[]): Promise<Record<string, "PLACED" | "ABANDONED">>;
-}
+export type OrderPlacementsClient = Placements;
 
 /** What one sweep did; also summed in `ReservationSweeper.totals`, for metrics. */
 export interface SweepResult {

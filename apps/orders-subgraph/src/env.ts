@@ -1,19 +1,13 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
 import { z } from "zod";
 import { CRASH_POINTS } from "./placement.ts";
 
 /**
- * What the orders process needs beyond the settings every subgraph process shares (those are read by
- * runSubgraphProcess). The only place in this app that reads process.env.
+ * Orders' own settings, in whichever process it runs, beyond those every process shares. Where inventory is
+ * (INVENTORY_URL), NATS_URL and EVENTS_PREFIX are the composition root's (apps/gateway: run-domain.ts, env.ts).
+ * The only place in this app that reads the environment.
  */
 const ordersEnvSchema = z.object({
-  /** Inventory's base URL: orders reserves stock there when it runs in its own process. */
-  INVENTORY_URL: z.url().default("http://127.0.0.1:4002"),
-  /** NATS JetStream: orders' events go out, and billing's come in, through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
   /** Per call to inventory's reservation endpoints, in ms. */
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /**

@@ -1,39 +1,16 @@
 import { CALLER_HEADER, childLogger, DomainError, ErrorCode, propagationHeaders, signRequest } from "@monograph/platform";
 import { z } from "zod";
+import type { ReservationRequestLine, Reservations, ReservedLine } from "@monograph/inventory-subgraph/contracts";
 
 const log = childLogger("orders");
 
-/** One line to reserve. */
-export interface ReservationRequestLine {
-  sku: string;
-  quantity: number;
-}
-
-/** A reserved line, with the product's name and price at the moment of the reservation. */
-export interface ReservedLine {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPriceCents: number;
-  currency: string;
-}
-
 /**
- * What orders needs from inventory, close to inventory's own reservations API so the in-process adapter is a
- * one-liner per method. The composition root injects an implementation: in-process (the monolith) or
- * `HttpInventoryClient` (orders in its own process).
- *
- * Every method is idempotent per orderId, and `reserve` is all-or-nothing: when any line lacks stock nothing is
- * reserved and it throws a DomainError OUT_OF_STOCK whose `extensions.sku` names the line. Other expected failures
- * (an unknown SKU) are DomainErrors too; an unreachable inventory is SERVICE_UNAVAILABLE.
+ * What orders needs from inventory: the reservations port, whose contract inventory declares (type-only, in its
+ * `contracts` entry). The composition root injects an implementation: in-process (both domains in one process) or
+ * `HttpInventoryClient` (inventory in another process).
  */
-export interface InventoryClient {
-  reserve(orderId: string, lines: readonly ReservationRequestLine[]): Promise<{ lines: ReservedLine[] }>;
-  /** Gives the order's reserved stock back. No-op when nothing is held for it. */
-  release(orderId: string): Promise<void>;
-  /** Turns the order's reservation into a sale (the stock leaves for good). */
-  commit(orderId: string): Promise<void>;
-}
+export type InventoryClient = Reservations;
+export type { ReservationRequestLine, ReservedLine };
 
 export interface HttpInventoryClientOptions {
   /** Inventory's base URL, e.g. http://127.0.0.1:4002 (no trailing /graphql). */

@@ -13,9 +13,8 @@ export type * from "./generated/prisma/client.ts";
 export * from "./migrate.ts";
 export { isDatabaseUnavailable } from "./errors.ts";
 export { isUniqueViolation, UNIQUE_VIOLATION } from "./errors.ts";
-
-/** Where the data lives: a real PostgreSQL (`url`) or the embedded PGlite (`dataDir`, or "memory://"). */
-export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+export { databaseTargetFrom, describeTarget, type DatabaseTarget } from "./target.ts";
+import type { DatabaseTarget } from "./target.ts";
 
 export interface OpenDatabaseOptions {
   target: DatabaseTarget;
@@ -32,20 +31,6 @@ export interface DatabaseHandle {
   /** Resolves when the database answers a trivial query; used by /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Chooses the database the way every entry point does: DATABASE_URL wins; otherwise an embedded PGlite in
- * `defaultDataDir`. Called by each app's config module, never by domain code.
- */
-export function databaseTargetFrom(databaseUrl: string | undefined, defaultDataDir: string): DatabaseTarget {
-  return databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: defaultDataDir };
-}
-
-export function describeTarget(target: DatabaseTarget): string {
-  if (target.kind === "pglite") return `embedded PGlite (${target.dataDir})`;
-  const url = new URL(target.url);
-  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
 
 const dbLog = childLogger("db");

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DOMAIN_NAMES } from "@monograph/domains";
 import { parse } from "yaml";
 
 // The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification found on the npm registry,
@@ -9,7 +10,8 @@ import { parse } from "yaml";
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
 
-const APPS = ["gateway", "users", "inventory", "orders", "billing"];
+// The gateway and every registered domain, each its own service.
+const APPS = ["gateway", ...DOMAIN_NAMES];
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|DATABASE_URL/;
 
 export function composeProblems(file: string): string[] {

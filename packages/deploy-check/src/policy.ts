@@ -1,3 +1,4 @@
+import { DOMAIN_NAMES } from "@monograph/domains";
 import type { KubernetesObject } from "./kubernetes.ts";
 import { describeObject } from "./kubernetes.ts";
 
@@ -7,7 +8,8 @@ type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
 
-const SUBGRAPHS = ["users", "inventory", "orders", "billing"];
+// Every registered domain runs as its own Deployment in the distributed overlay.
+const SUBGRAPHS: readonly string[] = DOMAIN_NAMES;
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|^DATABASE_URL$|^REDIS_URL$/;
 
 function podSpecOf(object: KubernetesObject): Json | undefined {

@@ -48,7 +48,8 @@ export const DEFAULT_CONFIG: ExtractCheckConfig = {
 export const CONFIG_FILE = "packages/extract-check/extract-check.config.json";
 
 /** Conventional contract files of a domain, inside apps/<name>-subgraph/src. */
-const CONVENTIONAL_CONTRACT = ["schema.graphql", "events.ts", "subscriptions.ts"];
+// contracts.ts: the port contracts other domains import as types (docs/adr/0014-domain-modules-and-registry.md).
+const CONVENTIONAL_CONTRACT = ["schema.graphql", "events.ts", "subscriptions.ts", "contracts.ts"];
 
 export function loadConfig(root: string, file?: string): ExtractCheckConfig {
   const target = file ?? path.join(root, CONFIG_FILE);

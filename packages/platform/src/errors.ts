@@ -1,4 +1,5 @@
-import { isDatabaseUnavailable } from "@monograph/db";
+// The classifier alone (no Prisma): a process without a database (a remote-only gateway) loads this file too.
+import { isDatabaseUnavailable } from "@monograph/db/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**

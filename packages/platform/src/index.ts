@@ -6,6 +6,7 @@ export * from "./limits.ts";
 export * from "./edge-config.ts";
 export * from "./identity.ts";
 export * from "./subgraph.ts";
+export * from "./domain.ts";
 export * from "./process.ts";
 export * from "./paths.ts";
 export { childLogger, logger, propagationHeaders, REQUEST_ID_HEADER, setServiceName, startTracing, type Logger } from "@monograph/telemetry";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle } from "@monograph/db";
+import type { DatabaseHandle } from "@monograph/db";
+import { databaseTargetFrom, describeTarget } from "@monograph/db/target";
 import { childLogger, logger, setServiceName, startMetricsServer, startTracing, stopTracing } from "@monograph/telemetry";
 import { loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 import { edgeSettingsFrom } from "./edge-config.ts";
@@ -39,6 +40,9 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
   const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
+  // Loaded here rather than at the top: every process imports this module (stopOnSignals), and only a subgraph's
+  // needs the database layer (Prisma, the drivers).
+  const { openDatabase } = await import("@monograph/db");
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
   // Demo data depends on the environment, never on the database: development seeds empty tables on PGlite and

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { DOMAINS } from "@monograph/domains";
 import { CompositionFailure } from "./errors.ts";
 import { REPO_ROOT } from "./paths.ts";
 
@@ -30,13 +31,8 @@ function subgraph(name: string, defaultPort: number): SubgraphInfo {
   return { name, sdlFile, sdlPath: path.join(REPO_ROOT, sdlFile), defaultPort, placeholderUrl: placeholderUrl(defaultPort) };
 }
 
-/** Every subgraph of Monograph, in composition order. Adding a domain means adding it here. */
-export const SUBGRAPHS: readonly SubgraphInfo[] = Object.freeze([
-  subgraph("users", 4001),
-  subgraph("inventory", 4002),
-  subgraph("orders", 4003),
-  subgraph("billing", 4004),
-]);
+/** Every subgraph of Monograph, in composition order: the registry's domains (@monograph/domains), by name and port. */
+export const SUBGRAPHS: readonly SubgraphInfo[] = Object.freeze(DOMAINS.map((domain) => subgraph(domain.name, domain.defaultPort)));
 
 /**
  * Reads every subgraph's SDL from a checkout. A missing file is an error naming the subgraph, never a silently

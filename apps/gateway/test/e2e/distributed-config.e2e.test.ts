@@ -3,18 +3,19 @@
 // and its database in <PGLITE_DATA_DIR>/<name>.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { REPO_ROOT } from "@monograph/platform";
+import { SUBGRAPH_NAMES } from "../../src/env.ts";
 import { waitFor } from "../support/flow.ts";
 import { parseLines } from "../support/entry-process.ts";
 import { freePort } from "../support/ports.ts";
 import { TEST_SECRETS } from "../support/shapes.ts";
 
-const NAMES = ["users", "inventory", "orders", "billing"] as const;
+const NAMES = SUBGRAPH_NAMES;
 // Four tsx processes and a gateway on a loaded 2-core machine: start-up alone can take well over a minute.
 const START_DEADLINE_MS = 240_000;
 
@@ -24,18 +25,24 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
   const natsUrl = process.env.NATS_URL ?? DEFAULT_NATS_URL;
   const prefix = `ports_${randomBytes(5).toString("hex")}`;
   let dataDir = "";
+  // Every module the launcher's own process (the gateway, every subgraph remote) resolved.
+  let importsFile = "";
   const ports = {} as Record<(typeof NAMES)[number] | "gateway", number>;
   let child: ChildProcess;
   let output = "";
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "monograph-distributed-data-"));
+    importsFile = path.join(mkdtempSync(path.join(tmpdir(), "monograph-distributed-imports-")), "imports.txt");
     for (const name of [...NAMES, "gateway"] as const) ports[name] = await freePort();
     const { DATABASE_URL: _url, METRICS_PORT: _metrics, ...inherited } = process.env;
-    child = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/distributed-main.ts"], {
+    child = spawn(process.execPath, ["--import", "tsx", "--import", "./apps/gateway/test/support/record-imports.mjs", "apps/gateway/src/distributed-main.ts"], {
       cwd: REPO_ROOT,
       env: {
         ...inherited,
+        RECORD_IMPORTS_FILE: importsFile,
+        // The explorer's examples sign in with a demo account of the users domain: off, as in production.
+        EXPLORER: "off",
         ...TEST_SECRETS,
         NODE_ENV: "test",
         LOG_FORMAT: "json",
@@ -78,6 +85,7 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
     }
     await NatsJetStreamTransport.deleteStream({ servers: natsUrl, prefix }).catch(() => undefined);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (importsFile) rmSync(path.dirname(importsFile), { recursive: true, force: true });
   }, 60_000);
 
   it("serves every subgraph on the port it was given, with /health and /ready, and the gateway calls them there", async () => {
@@ -97,6 +105,17 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
     const body = (await response.json()) as { data?: unknown; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ products: { edges: [] } });
+  });
+
+  it("loads, in the gateway's process, no domain code, no Prisma and no database driver (every subgraph is remote)", () => {
+    const loaded = readFileSync(importsFile, "utf8").split("\n").filter(Boolean);
+    // The recording works: the gateway's own modules and the registry are there.
+    expect(loaded.some((url) => url.endsWith("/apps/gateway/src/monograph.ts"))).toBe(true);
+    expect(loaded.some((url) => url.endsWith("/packages/domains/src/index.ts"))).toBe(true);
+    const forbidden = loaded.filter((url) =>
+      /\/apps\/[^/]+-subgraph\/|\/packages\/db\/src\/index\.ts$|\/generated\/prisma\/|\/node_modules\/(@prisma\/|\.prisma\/|@electric-sql\/pglite|pglite-prisma-adapter|pg\/)/.test(url),
+    );
+    expect([...new Set(forbidden)]).toEqual([]);
   });
 
   it("gives each subgraph process its own embedded database in <PGLITE_DATA_DIR>/<name>", () => {

@@ -5,11 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
-import { seedInventory } from "@monograph/inventory-subgraph";
 import { REPO_ROOT } from "@monograph/platform";
-import { seedUsers } from "@monograph/users-subgraph";
 import { waitFor } from "./flow.ts";
-import { TEST_SECRETS } from "./shapes.ts";
+import { seedEveryDomain, TEST_SECRETS } from "./shapes.ts";
 
 /**
  * How long a beforeAll that starts a shape from its entry point (four subgraph processes compiling TypeScript,
@@ -74,8 +72,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
       const database: TestDatabase = await createTestDatabase();
       cleanups.push(() => database.drop());
       const handle = await database.open();
-      await seedUsers(handle.prisma);
-      await seedInventory(handle.prisma);
+      await seedEveryDomain(handle.prisma);
       await handle.close();
       env.DATABASE_URL = (database.target as { url: string }).url;
     } else {

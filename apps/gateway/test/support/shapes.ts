@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { PrismaClient } from "@monograph/db";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "@monograph/db/testing";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
-import { seedInventory } from "@monograph/inventory-subgraph";
-import { seedUsers } from "@monograph/users-subgraph";
+import { envPrefixOf, loadDomains } from "@monograph/domains";
 import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
 import { loadGatewayConfig, SUBGRAPH_NAMES, type SubgraphName } from "../../src/env.ts";
 import { startMonograph, type MonographOptions, type RunningMonograph } from "../../src/monograph.ts";
@@ -24,6 +24,11 @@ export const TEST_SECRETS = {
   JWT_SECRET: "e2e-jwt-secret-0123456789abcdef-jwt",
   INTERNAL_SECRET: "e2e-internal-secret-0123456789abcdef",
 };
+
+/** Every registered domain's demo data into an open database, as each domain's own seed loads it. */
+export async function seedEveryDomain(db: PrismaClient): Promise<void> {
+  for (const module of await loadDomains(SUBGRAPH_NAMES)) await module.seed?.(db);
+}
 
 export interface RunningShape {
   shape: Shape;
@@ -65,8 +70,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {},
     }
     if ((postgres || production) && shared) {
       const handle = await shared.open();
-      await seedUsers(handle.prisma);
-      await seedInventory(handle.prisma);
+      await seedEveryDomain(handle.prisma);
       await handle.close();
     }
 
@@ -84,17 +88,16 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {},
     };
 
     // Every process's port is chosen first, so that they can all start at once, each knowing where the others
-    // will listen: orders reserves stock at inventory (or at the gateway, when inventory stays there), and
-    // inventory's sweeper asks orders (or the gateway, when orders stays there).
-    const gatewayPort = remote.includes("orders") !== remote.includes("inventory") ? await freePort() : 0;
+    // will listen (<NAME>_URL, for the ports one domain needs from another): a domain's own process, or the gateway
+    // when it stays there (orders reserves stock at inventory, inventory's sweeper asks orders).
+    const gatewayPort = remote.length > 0 && remote.length < SUBGRAPH_NAMES.length ? await freePort() : 0;
     const ports = new Map<SubgraphName, number>();
     for (const name of remote) ports.set(name, await freePort());
     const local = (port: number | undefined) => `http://127.0.0.1:${port || gatewayPort}`;
     const envs = new Map<SubgraphName, NodeJS.ProcessEnv>();
     for (const name of remote) {
       const env = { ...envFor(name) };
-      if (name === "orders") env.INVENTORY_URL = local(ports.get("inventory"));
-      if (name === "inventory") env.ORDERS_URL = local(ports.get("orders"));
+      for (const other of SUBGRAPH_NAMES) if (other !== name) env[`${envPrefixOf(other)}_URL`] = local(ports.get(other));
       envs.set(name, env);
     }
     const started = await Promise.allSettled(remote.map((name) => startSubgraphProcess({ name, port: ports.get(name)!, env: envs.get(name)! })));
@@ -121,7 +124,7 @@ export async function startShape(shape: Shape, extraEnv: NodeJS.ProcessEnv = {},
       NODE_ENV: "test",
       ...E2E_THROTTLE,
       PORT: String(gatewayPort),
-      ...Object.fromEntries([...processes].map(([name, child]) => [`${name.toUpperCase()}_SUBGRAPH_URL`, `${child.url}/graphql`])),
+      ...Object.fromEntries([...processes].map(([name, child]) => [`${envPrefixOf(name)}_SUBGRAPH_URL`, `${child.url}/graphql`])),
       ...extraEnv,
     });
     const gateway = await startMonograph({ config, database: shared?.target, seed: !postgres && !production, ...gatewayOptions });
