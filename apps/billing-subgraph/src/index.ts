@@ -10,8 +10,9 @@
  * - `BILLING_SOURCE` ("billing"): the outbox source a relay must include to publish billing's events.
  */
 import { NO_OUTBOX_NOTIFIER, type OutboxNotifier } from "@monograph/events";
-import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
-import { createBillingLoaders, type BillingLoaders } from "./loaders.ts";
+import { buildSubgraphFromFile, type SubgraphModule } from "@monograph/platform";
+import type { BillingContext } from "./context.ts";
+import { createBillingLoaders } from "./loaders.ts";
 import type { PaymentProvider } from "./payments.ts";
 import { BillingRepository, type BillingDb } from "./repository.ts";
 import { resolvers } from "./resolvers.ts";
@@ -21,6 +22,7 @@ export { SimulatedPaymentProvider, type ChargeRequest, type ChargeResult, type P
 export { registerBillingSubscriptions, BILLING_CONSUMER, type BillingSubscriptionsDeps } from "./subscriptions.ts";
 export { BILLING_SOURCE, INVOICE_PAID, ORDER_CREATED, ORDER_CANCELLED, type InvoicePaidPayload } from "./events.ts";
 export type { BillingDb } from "./repository.ts";
+export type { BillingContext } from "./context.ts";
 
 export interface BillingSubgraphDeps {
   db: BillingDb;
@@ -28,11 +30,6 @@ export interface BillingSubgraphDeps {
   outbox?: OutboxNotifier;
   /** Where failures nobody can be told about go (a refund that failed). Default: the process's logger. */
   log?: (message: string, error?: unknown) => void;
-}
-
-export interface BillingContext extends BaseSubgraphContext {
-  billing: BillingService;
-  loaders: BillingLoaders;
 }
 
 export const BILLING_SDL = new URL("./schema.graphql", import.meta.url);

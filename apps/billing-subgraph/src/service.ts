@@ -15,6 +15,7 @@ import {
   unauthenticated,
   type Caller,
 } from "@monograph/platform";
+import type { UserInvoicesArgs } from "./generated/resolvers-types.ts";
 import { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./events.ts";
 import { isUuid, type BillingLoaders } from "./loaders.ts";
 import type { ChargeResult, PaymentProvider } from "./payments.ts";
@@ -147,7 +148,7 @@ export class BillingService {
   }
 
   /** `User.invoices`: your own, or anyone's for an admin; for anyone else an empty connection (see the schema). */
-  async invoicesOf(caller: Caller, userId: string, args: { first?: number | null; after?: string | null }): Promise<InvoiceConnection> {
+  async invoicesOf(caller: Caller, userId: string, args: UserInvoicesArgs): Promise<InvoiceConnection> {
     const size = pageSize(args.first);
     const allowed = isAdmin(caller) || caller.kind === "service" || (caller.kind === "user" && caller.userId === userId);
     if (!allowed || !isUuid(userId)) return EMPTY_CONNECTION;

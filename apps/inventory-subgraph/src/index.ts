@@ -17,8 +17,9 @@
  *   docs/adr/0011-order-placement-protocol.md.
  * - `seedInventory(db)` and `SEEDED_PRODUCTS`: the demo catalogue.
  */
-import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
-import { createInventoryLoaders, type InventoryLoaders } from "./loaders.ts";
+import { buildSubgraphFromFile, type SubgraphModule } from "@monograph/platform";
+import type { InventoryContext } from "./context.ts";
+import { createInventoryLoaders } from "./loaders.ts";
 import { InventoryRepository, type InventoryDb } from "./repository.ts";
 import { InventoryReservations } from "./reservations.ts";
 import { resolvers } from "./resolvers.ts";
@@ -39,14 +40,10 @@ export { seedInventory, SEEDED_PRODUCTS, type SeededProduct } from "./seed.ts";
 export { ReservationSweeper, type OrderPlacementsClient, type ReservationSweeperOptions, type SweepResult } from "./sweeper.ts";
 export { HttpOrderPlacements, type HttpOrderPlacementsOptions } from "./order-placements.ts";
 export type { InventoryDb, InventoryTx } from "./repository.ts";
+export type { InventoryContext } from "./context.ts";
 
 export interface InventorySubgraphDeps {
   db: InventoryDb;
-}
-
-export interface InventoryContext extends BaseSubgraphContext {
-  inventory: InventoryService;
-  loaders: InventoryLoaders;
 }
 
 export const INVENTORY_SDL = new URL("./schema.graphql", import.meta.url);

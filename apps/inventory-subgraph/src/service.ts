@@ -13,6 +13,7 @@ import {
   type Caller,
 } from "@monograph/platform";
 import { isUniqueViolation } from "@monograph/db";
+import type { CreateProductInput, QueryProductsArgs, UpdateProductInput } from "./generated/resolvers-types.ts";
 import type { InventoryLoaders } from "./loaders.ts";
 import type { InventoryRepository, NewProduct, ProductChanges, ProductFilter, ProductRecord } from "./repository.ts";
 import {
@@ -25,11 +26,8 @@ import {
   SKU_PATTERN,
 } from "./rules.ts";
 
-export interface ProductsArgs {
-  first?: number | null;
-  after?: string | null;
-  filter?: { nameContains?: string | null } | null;
-}
+/** The arguments of Query.products, as the SDL states them (generated). */
+export type ProductsArgs = QueryProductsArgs;
 
 /** A page of products. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
 export interface ProductConnection {
@@ -38,21 +36,9 @@ export interface ProductConnection {
   totalCount: () => Promise<number>;
 }
 
-/** GraphQL passes null for an omitted nullable argument that has no default. */
-export interface CreateProductInput {
-  sku: string;
-  name: string;
-  description?: string | null;
-  priceCents: number;
-  currency?: string | null;
-  stockAvailable?: number | null;
-}
-
-export interface UpdateProductInput {
-  name?: string | null;
-  description?: string | null;
-  priceCents?: number | null;
-}
+// The mutations' inputs, as the SDL states them (generated). GraphQL passes null for an omitted nullable field that
+// has no default.
+export type { CreateProductInput, UpdateProductInput };
 
 /** The catalogue's rules: anyone browses; only admins add products, change them and adjust stock. */
 export class InventoryService {

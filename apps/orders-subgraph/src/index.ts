@@ -12,9 +12,10 @@
  *   `ordersInternalRoutes(placements, internalSecret)`: the same over HTTP (POST /internal/orders/placements).
  */
 import { NO_OUTBOX_NOTIFIER, type OutboxNotifier } from "@monograph/events";
-import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
+import { buildSubgraphFromFile, type SubgraphModule } from "@monograph/platform";
+import type { OrdersContext } from "./context.ts";
 import type { InventoryClient } from "./inventory.ts";
-import { createOrdersLoaders, type OrdersLoaders } from "./loaders.ts";
+import { createOrdersLoaders } from "./loaders.ts";
 import { OrdersRepository, type OrdersDb } from "./repository.ts";
 import { resolvers } from "./resolvers.ts";
 import { OrdersService } from "./service.ts";
@@ -24,6 +25,7 @@ export { HttpInventoryClient, type HttpInventoryClientOptions, type InventoryCli
 export { registerOrdersSubscriptions, ORDERS_CONSUMER, type OrdersSubscriptionsDeps } from "./subscriptions.ts";
 export { ORDERS_SOURCE, ORDER_CREATED, ORDER_CANCELLED, INVOICE_PAID, type OrderCreatedPayload, type OrderCancelledPayload } from "./events.ts";
 export type { OrdersDb } from "./repository.ts";
+export type { OrdersContext } from "./context.ts";
 export { attemptOrderId, CRASH_POINTS, OrderPlacements, type CrashPoint } from "./placement.ts";
 export { ordersInternalRoutes, INTERNAL_PLACEMENTS_PATH } from "./internal-routes.ts";
 
@@ -35,11 +37,6 @@ export interface OrdersSubgraphDeps {
   log?: (message: string, error?: unknown) => void;
   /** TEST ONLY: called at each named point of createOrder (see OrdersServiceDeps.onCrashPoint). */
   onCrashPoint?: (point: CrashPoint) => void;
-}
-
-export interface OrdersContext extends BaseSubgraphContext {
-  orders: OrdersService;
-  loaders: OrdersLoaders;
 }
 
 export const ORDERS_SDL = new URL("./schema.graphql", import.meta.url);

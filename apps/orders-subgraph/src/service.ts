@@ -17,11 +17,12 @@ import {
   type Caller,
 } from "@monograph/platform";
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
+import type { CreateOrderInput, QueryOrdersArgs } from "./generated/resolvers-types.ts";
 import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
 import { isUuid, type OrdersLoaders } from "./loaders.ts";
 import { currentAttemptId, OrderPlacements, type CrashPoint } from "./placement.ts";
 import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
-import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";
+import { assertTransition, invalidTransition } from "./status.ts";
 
 const log = childLogger("orders");
 
@@ -32,16 +33,10 @@ const MAX_SKU_LENGTH = 64;
 // Amounts are GraphQL Ints and INTEGER columns.
 const MAX_TOTAL_CENTS = 2_147_483_647;
 
-export interface CreateOrderInput {
-  items: readonly { sku: string; quantity: number }[];
-  idempotencyKey?: string | null;
-}
+export type { CreateOrderInput };
 
-export interface PageArgs {
-  first?: number | null;
-  after?: string | null;
-  status?: OrderStatus | null;
-}
+/** The arguments of Query.orders and User.orders (the same three), as the SDL states them (generated). */
+export type PageArgs = QueryOrdersArgs;
 
 /** A page of orders. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
 export interface OrderConnection {

@@ -1,11 +1,13 @@
-import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
-import { createUsersLoaders, type UsersLoaders } from "./loaders.ts";
+import { buildSubgraphFromFile, type SubgraphModule } from "@monograph/platform";
+import type { UsersContext } from "./context.ts";
+import { createUsersLoaders } from "./loaders.ts";
 import { UsersRepository, type UsersDb } from "./repository.ts";
 import { resolvers } from "./resolvers.ts";
 import { UsersService } from "./service.ts";
 
 export { seedUsers, SEEDED_USERS } from "./seed.ts";
 export type { UsersDb } from "./repository.ts";
+export type { UsersContext } from "./context.ts";
 
 export interface UsersSubgraphDeps {
   db: UsersDb;
@@ -16,11 +18,6 @@ export interface UsersSubgraphDeps {
   refreshTokenTtlSeconds?: number;
   /** The clock; default the system's (tests move it). */
   now?: () => Date;
-}
-
-export interface UsersContext extends BaseSubgraphContext {
-  users: UsersService;
-  loaders: UsersLoaders;
 }
 
 export const USERS_SDL = new URL("./schema.graphql", import.meta.url);

@@ -17,6 +17,7 @@ import {
   type Connection,
   type IssuedToken,
 } from "@monograph/platform";
+import type { QueryUsersArgs, SignInInput, SignUpInput } from "./generated/resolvers-types.ts";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.ts";
 import type { UserRecord, UsersRepository, UsersTx } from "./repository.ts";
 import type { UsersLoaders } from "./loaders.ts";
@@ -38,11 +39,7 @@ export interface AuthResult extends IssuedToken {
   refreshExpiresAt: Date;
 }
 
-export interface SignUpInput {
-  email: string;
-  password: string;
-  name: string;
-}
+export type { SignInInput, SignUpInput };
 
 // Deliberately simple: one "@", something on each side, a dot in the domain, no spaces. The real proof that an
 // address works is an email to it, which is out of scope here.
@@ -82,7 +79,7 @@ export class UsersService {
   }
 
   /** Wrong email and wrong password are indistinguishable, in message and in timing. */
-  async signIn(input: { email: string; password: string }): Promise<AuthResult> {
+  async signIn(input: SignInInput): Promise<AuthResult> {
     const user = await this.repository.findByEmail(normalizeEmail(input.email));
     const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
     if (!user || !valid) throw new DomainError(ErrorCode.UNAUTHENTICATED, "Email or password is incorrect.");
@@ -170,7 +167,7 @@ export class UsersService {
     return loaders.userById.load(id);
   }
 
-  async users(caller: Caller, args: { first?: number | null; after?: string | null }): Promise<Connection<UserRecord>> {
+  async users(caller: Caller, args: QueryUsersArgs): Promise<Connection<UserRecord>> {
     if (caller.kind === "anonymous") throw unauthenticated();
     if (!isAdmin(caller)) throw forbidden("Only admins can list users.");
     const size = pageSize(args.first);

@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { childLogger } from "@monograph/telemetry";
-import { parse, type GraphQLSchema } from "graphql";
+import { parse, type GraphQLFieldResolver, type GraphQLScalarType, type GraphQLSchema } from "graphql";
 import { ErrorCode, maskError } from "./errors.ts";
 import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
 import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
@@ -112,14 +111,31 @@ export function sealedSubgraph(internalSecret: string): {
   };
 }
 
-/** A subgraph's resolver map. Thin resolvers only: arguments in, one service call, result out. */
-export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
+/* eslint-disable @typescript-eslint/no-explicit-any -- as in GraphQLResolverMap: parents and arguments differ per field, and the
+   generated types carry the exact ones */
+/**
+ * A subgraph's resolver map, in the shape `buildSubgraphSchema` takes (@apollo/subgraph's GraphQLResolverMap, which
+ * its entry point does not export). It checks only the shape: a domain types each resolver exactly with the
+ * `Resolvers` GraphQL Code Generator makes from its SDL (src/generated/resolvers-types.ts), whose reference
+ * resolvers take `(reference, context)` and so fit here with the context left `any`, the default.
+ */
+export type Resolvers<TContext = any> = {
+  [typeName: string]:
+    | GraphQLScalarType
+    | { [enumValue: string]: string | number }
+    | {
+        [fieldName: string]:
+          | GraphQLFieldResolver<any, TContext>
+          | { requires?: string; resolve?: GraphQLFieldResolver<any, TContext>; subscribe?: GraphQLFieldResolver<any, TContext> };
+      };
+};
 
 /**
  * Builds a subgraph's executable schema from its SDL file (the single source of truth for its contract) and its
  * resolvers. Read at start-up, never per request.
  */
-export function buildSubgraphFromFile<TContext>(sdlFile: URL, resolvers: Resolvers<TContext>): GraphQLSchema {
+export function buildSubgraphFromFile<TContext = any>(sdlFile: URL, resolvers: Resolvers<NoInfer<TContext>>): GraphQLSchema {
   const typeDefs = parse(readFileSync(sdlFile, "utf8"));
-  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as Resolvers<unknown> }]);
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */

@@ -5,7 +5,7 @@
 // is downloaded. The same data is also served by ONE plain schema (no federation): the ceiling.
 import { composeServices } from "@apollo/composition";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import type { Resolvers } from "@monograph/platform";
 import { makeExecutableSchemaFromSdl } from "./plain-schema.ts";
 import { parse, type GraphQLSchema } from "graphql";
 
@@ -120,7 +120,7 @@ const reviewsOfProduct = (upc: string) => REVIEWS.filter((review) => review.upc 
 const shippingEstimate = (product: { price?: number | null; weight?: number | null }) =>
   product.price == null ? null : product.price > 1000 ? 0 : product.weight == null ? null : Math.trunc(product.weight / 2);
 
-const RESOLVERS: Record<SubgraphName, GraphQLResolverMap<unknown>> = {
+const RESOLVERS: Record<SubgraphName, Resolvers<unknown>> = {
   accounts: {
     Query: { me: () => USERS[0], user: (_: unknown, { id }: { id: string }) => USERS.find((user) => user.id === id) ?? null, users: () => USERS },
     User: { __resolveReference: (ref: { id: string }) => USERS.find((user) => user.id === ref.id) },

@@ -4,7 +4,7 @@
 // entity fetches. Plain in-memory data; every subgraph counts the `_entities` calls it serves.
 import { composeServices } from "@apollo/composition";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import type { Resolvers } from "@monograph/platform";
 import { GraphQLError, parse, type GraphQLSchema } from "graphql";
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@interfaceObject"])`;
@@ -91,7 +91,7 @@ const reviewView = (review: (typeof REVIEWS)[number]) => ({
 });
 const notFound = (message: string) => new GraphQLError(message, { extensions: { code: "NOT_FOUND" } });
 
-const RESOLVERS: Record<FixtureName, GraphQLResolverMap<unknown>> = {
+const RESOLVERS: Record<FixtureName, Resolvers<unknown>> = {
   accounts: {
     Query: { me: () => USERS[0], users: () => USERS, user: (_: unknown, { id }: { id: string }) => userById(id) },
     User: { __resolveReference: (ref: { id: string }) => userById(ref.id) },
