@@ -35,7 +35,7 @@ export interface BillingContext extends BaseSubgraphContext {
   loaders: BillingLoaders;
 }
 
-export const BILLING_SDL = new URL("./schema.graphql", import.meta.url);
+export const BILLING_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createBillingSubgraph(deps: BillingSubgraphDeps): SubgraphModule<BillingContext> {
   const repository = new BillingRepository(deps.db);

@@ -49,7 +49,7 @@ export interface InventoryContext extends BaseSubgraphContext {
   loaders: InventoryLoaders;
 }
 
-export const INVENTORY_SDL = new URL("./schema.graphql", import.meta.url);
+export const INVENTORY_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createInventorySubgraph(deps: InventorySubgraphDeps): SubgraphModule<InventoryContext> {
   const repository = new InventoryRepository(deps.db);

@@ -23,7 +23,7 @@ export interface UsersContext extends BaseSubgraphContext {
   loaders: UsersLoaders;
 }
 
-export const USERS_SDL = new URL("./schema.graphql", import.meta.url);
+export const USERS_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createUsersSubgraph(deps: UsersSubgraphDeps): SubgraphModule<UsersContext> {
   const repository = new UsersRepository(deps.db);
