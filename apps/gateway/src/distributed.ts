@@ -1,10 +1,8 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { REPO_ROOT, type RunningServer } from "@monograph/platform";
+import path from "node:path";
+import { BUILT_NODE_FLAGS, REPO_ROOT, RUNNING_BUILT, SOURCE_NODE_FLAGS, type RunningServer } from "@monograph/platform";
 import { DEFAULT_SUBGRAPH_PORT_OF, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { startMonograph } from "./monograph.ts";
-
-const require = createRequire(import.meta.url);
 
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = DEFAULT_SUBGRAPH_PORT_OF;
 
@@ -23,13 +21,33 @@ export interface SubgraphProcess {
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
-/** Starts one subgraph's main.ts as a child process and resolves once it listens. */
+/** What a subgraph process runs: node's flags, the module, its arguments. */
+export interface SubgraphEntryPoint {
+  execArgv: string[];
+  modulePath: string;
+  args: string[];
+}
+
+/**
+ * The one place that decides which file a subgraph process runs, with which node flags. A launcher that runs from
+ * the build (`npm run start:distributed:prod`, the image) forks the subgraph's built main with plain node, every
+ * @monograph/* package resolved to its dist/ (BUILT_NODE_FLAGS): no tsx, no TypeScript in any process. A launcher
+ * that runs from the TypeScript sources (`npm run start:distributed`, the tests) forks the sources through tsx.
+ */
+export function subgraphEntryPoint(name: SubgraphName, built: boolean = RUNNING_BUILT): SubgraphEntryPoint {
+  const app = path.join(REPO_ROOT, "apps", `${name}-subgraph`);
+  return built
+    ? { execArgv: [...BUILT_NODE_FLAGS], modulePath: path.join(app, "dist", "main.js"), args: [] }
+    : { execArgv: [...SOURCE_NODE_FLAGS], modulePath: path.join(app, "src", "main.ts"), args: [] };
+}
+
+/** Starts one subgraph's main as a child process and resolves once it listens. */
 export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
-  const main = require.resolve(`@monograph/${name}-subgraph/main`);
-  const child = fork(main, [], {
+  const entry = subgraphEntryPoint(name);
+  const child = fork(entry.modulePath, entry.args, {
     cwd: REPO_ROOT,
     env: { ...env, PORT: String(port) },
-    execArgv: ["--import", "tsx"],
+    execArgv: entry.execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const stop = (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") =>
@@ -44,10 +62,12 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
       child.kill(signal);
     });
   return new Promise((resolve, reject) => {
+    // Opening and migrating an embedded database is most of a start-up; on a loaded 2-core machine four of them
+    // in parallel have taken more than 90 s, even built.
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${name} subgraph did not start within 90 s`));
-    }, 90_000);
+      reject(new Error(`${name} subgraph did not start within 180 s`));
+    }, 180_000);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} subgraph exited with code ${code} before it was ready`));

@@ -8,4 +8,5 @@ export * from "./identity.ts";
 export * from "./subgraph.ts";
 export * from "./process.ts";
 export * from "./paths.ts";
+export * from "./runtime.ts";
 export { childLogger, logger, propagationHeaders, REQUEST_ID_HEADER, setServiceName, startTracing, type Logger } from "@monograph/telemetry";
