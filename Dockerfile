@@ -66,7 +66,9 @@ RUN set -eu; \
 FROM base AS prod-deps
 COPY --from=pruner /out/json/ .
 # The runtime's dependencies only; the workspaces' node_modules links point at the built packages copied below.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# --omit=optional too: @prisma/client names typescript and prisma as optional peers, so --omit=dev alone keeps both
+# (and the Prisma CLI's dependencies); the only other optional package is pg-cloudflare, for Cloudflare Workers.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

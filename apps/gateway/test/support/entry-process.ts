@@ -50,6 +50,8 @@ export interface StartEntryOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the production build (`npm run start:prod` / `start:distributed:prod`, after `npm run build`), not tsx. */
   built?: boolean;
+  /** How long the gateway may take to listen (default: SHAPE_STARTUP_MS less a minute for the rest of a beforeAll). */
+  listenWithinMs?: number;
 }
 
 /**
@@ -122,7 +124,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
         if (child.exitCode !== null) throw new Error(`the ${shape} entry point exited with ${child.exitCode}:\n${output}`);
         return parseLines(output).find((line) => line.component === "gateway" && typeof line.url === "string" && line.shape === shape);
       },
-      SHAPE_STARTUP_MS - 60_000,
+      options.listenWithinMs ?? SHAPE_STARTUP_MS - 60_000,
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });
