@@ -1,23 +1,22 @@
 #!/bin/sh
-# The start command of each Monograph process in the image (Dockerfile, deploy/compose.yaml, deploy/k8s): the one
-# place to change when the production build lands.
-#
-# TODAY: TypeScript through tsx, because `npm run build` builds nothing yet. Issue 11, item 1 (production build)
-# replaces RUN with plain `node` and each path with its built file, e.g.
-#   RUN="node"; gateway) exec $RUN apps/gateway/dist/main.js
+# The start command of each Monograph process in the image (Dockerfile, deploy/compose.yaml, deploy/k8s): plain
+# node on the built JavaScript (`npm run build`), the same commands as the root package.json's start:prod,
+# start:distributed:prod and db:migrate:prod. --conditions=@monograph/dist resolves every @monograph/* package to
+# its dist/ (without it they resolve to their TypeScript sources, which the image does not have): no tsx, no
+# TypeScript in any process. The distributed launcher forks its subgraphs the same way (apps/gateway/src/distributed.ts).
 set -eu
-RUN="node --import tsx"
+RUN="node --conditions=@monograph/dist"
 
 app="${1:-gateway}"
 [ "$#" -gt 0 ] && shift
 case "$app" in
   # The gateway; with every <NAME>_SUBGRAPH_URL set it is the distributed shape's gateway (Kubernetes, compose).
-  gateway) exec $RUN apps/gateway/src/main.ts "$@" ;;
+  gateway) exec $RUN apps/gateway/dist/main.js "$@" ;;
   # Applies the committed migrations to DATABASE_URL (idempotent, under an advisory lock) and exits.
-  migrate) exec $RUN prisma/migrate.ts "$@" ;;
+  migrate) exec $RUN apps/gateway/dist/migrate-main.js "$@" ;;
   # Every subgraph as a child process of the gateway, in one container (a single VM without an orchestrator).
-  gateway-distributed) exec $RUN apps/gateway/src/distributed-main.ts "$@" ;;
+  gateway-distributed) exec $RUN apps/gateway/dist/distributed-main.js "$@" ;;
   # Any other name is a domain of the registry (packages/domains), served alone by the generic runner, which
   # refuses, with exit 64 and the list of domains, a name that is none.
-  *) exec $RUN apps/gateway/src/run-domain.ts "$app" "$@" ;;
+  *) exec $RUN apps/gateway/dist/run-domain.js "$app" "$@" ;;
 esac

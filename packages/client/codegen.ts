@@ -31,7 +31,9 @@ export const config: CodegenConfig = {
         // against the text Apollo Client sends when it retries with the full document. See ADR 8.
         onExecutableDocumentNode: (document: DocumentNode) => ({ hash: persistedOperationId(print(document)) }),
       },
-      config: { useTypeImports: true, enumsAsTypes: true, avoidOptionals: false, scalars: { DateTime: "string" } },
+      // Relative imports with their extension (./gql.ts): Node runs the built dist/ (tsc rewrites .ts to .js), and
+      // Node resolves no extensionless import.
+      config: { importExtension: ".ts", useTypeImports: true, enumsAsTypes: true, avoidOptionals: false, scalars: { DateTime: "string" } },
     },
   },
 };

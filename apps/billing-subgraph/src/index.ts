@@ -32,7 +32,7 @@ export interface BillingSubgraphDeps {
   log?: (message: string, error?: unknown) => void;
 }
 
-export const BILLING_SDL = new URL("./schema.graphql", import.meta.url);
+export const BILLING_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createBillingSubgraph(deps: BillingSubgraphDeps): SubgraphModule<BillingContext> {
   const repository = new BillingRepository(deps.db);

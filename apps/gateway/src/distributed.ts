@@ -1,22 +1,36 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import { envPrefixOf } from "@monograph/domains";
-import { REPO_ROOT, type RunningServer } from "@monograph/platform";
+import { BUILT_NODE_FLAGS, REPO_ROOT, RUNNING_BUILT, SOURCE_NODE_FLAGS, type RunningServer } from "@monograph/platform";
 import { DEFAULT_SUBGRAPH_PORT_OF, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
 import { startMonograph } from "./monograph.ts";
 
+/** What a subgraph process runs: node's flags, the module, its arguments. */
+export interface DomainProcessEntry {
+  execArgv: string[];
+  file: string;
+  args: string[];
+}
+
 /**
- * Which file a subgraph process runs, and how: the generic runner of one domain (run-domain.ts <name>), through tsx.
- * The one place to change for a production build (built JavaScript, plain node).
+ * The one place that decides which file a subgraph process runs, with which node flags: the generic runner of one
+ * domain (run-domain <name>). A launcher that runs from the build (`npm run start:distributed:prod`, the image)
+ * forks the built runner with plain node, every @monograph/* package resolved to its dist/ (BUILT_NODE_FLAGS): no
+ * tsx, no TypeScript in any process. A launcher that runs from the TypeScript sources (`npm run start:distributed`,
+ * the tests) forks the sources through tsx.
  */
-export function domainProcessEntry(name: SubgraphName): { file: string; args: string[]; execArgv: string[] } {
-  return { file: fileURLToPath(new URL("./run-domain.ts", import.meta.url)), args: [name], execArgv: ["--import", "tsx"] };
+export function domainProcessEntry(name: SubgraphName, built: boolean = RUNNING_BUILT): DomainProcessEntry {
+  const gateway = path.join(REPO_ROOT, "apps", "gateway");
+  return built
+    ? { execArgv: [...BUILT_NODE_FLAGS], file: path.join(gateway, "dist", "run-domain.js"), args: [name] }
+    : { execArgv: [...SOURCE_NODE_FLAGS], file: path.join(gateway, "src", "run-domain.ts"), args: [name] };
 }
 
 /**
  * How long a subgraph process may take to listen: migrations on a fresh embedded database, and every process of a
- * shape starting at once through tsx, take minutes on a loaded 2-core machine.
+ * shape starting at once through tsx, take minutes on a loaded 2-core machine (four at once have taken more than
+ * 90 s, even built).
  */
 const START_DEADLINE_MS = 240_000;
 

@@ -46,7 +46,7 @@ export interface InventorySubgraphDeps {
   db: InventoryDb;
 }
 
-export const INVENTORY_SDL = new URL("./schema.graphql", import.meta.url);
+export const INVENTORY_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createInventorySubgraph(deps: InventorySubgraphDeps): SubgraphModule<InventoryContext> {
   const repository = new InventoryRepository(deps.db);

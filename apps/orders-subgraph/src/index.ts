@@ -39,7 +39,7 @@ export interface OrdersSubgraphDeps {
   onCrashPoint?: (point: CrashPoint) => void;
 }
 
-export const ORDERS_SDL = new URL("./schema.graphql", import.meta.url);
+export const ORDERS_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createOrdersSubgraph(deps: OrdersSubgraphDeps): SubgraphModule<OrdersContext> {
   const repository = new OrdersRepository(deps.db);

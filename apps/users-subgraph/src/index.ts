@@ -20,7 +20,7 @@ export interface UsersSubgraphDeps {
   now?: () => Date;
 }
 
-export const USERS_SDL = new URL("./schema.graphql", import.meta.url);
+export const USERS_SDL = new URL("../src/schema.graphql", import.meta.url);
 
 export function createUsersSubgraph(deps: UsersSubgraphDeps): SubgraphModule<UsersContext> {
   const repository = new UsersRepository(deps.db);

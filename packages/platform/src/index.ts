@@ -9,4 +9,5 @@ export * from "./subgraph.ts";
 export * from "./domain.ts";
 export * from "./process.ts";
 export * from "./paths.ts";
+export * from "./runtime.ts";
 export { childLogger, logger, propagationHeaders, REQUEST_ID_HEADER, setServiceName, startTracing, type Logger } from "@monograph/telemetry";

@@ -23,6 +23,9 @@ const ENTRY_POINTS = {
 } as const;
 export type EntryShape = keyof typeof ENTRY_POINTS;
 
+/** The root package.json scripts that run a shape on the production build (plain node on dist/, no tsx). */
+export const BUILT_SCRIPTS: Record<EntryShape, string> = { monolith: "start:prod", distributed: "start:distributed:prod" };
+
 export interface EntryProcess {
   graphqlUrl: string;
   url: string;
@@ -43,6 +46,10 @@ export interface StartEntryOptions {
   /** Run under `strace -f` and record every connect/sendto/sendmsg address. */
   strace?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Run the production build (`npm run start:prod` / `start:distributed:prod`, after `npm run build`), not tsx. */
+  built?: boolean;
+  /** How long the gateway may take to listen (default: SHAPE_STARTUP_MS less a minute for the rest of a beforeAll). */
+  listenWithinMs?: number;
 }
 
 /**
@@ -84,7 +91,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
     }
 
     const straceLog = path.join(scratch, "strace.log");
-    const node = [process.execPath, "--import", "tsx", ENTRY_POINTS[shape]];
+    const node = options.built ? ["npm", "run", "--silent", BUILT_SCRIPTS[shape]] : [process.execPath, "--import", "tsx", ENTRY_POINTS[shape]];
     const [command, ...args] = options.strace
       ? [STRACE!, "-f", "-qq", "-e", "trace=socket,connect,sendto,sendmsg", "-o", straceLog, ...node]
       : node;
@@ -114,7 +121,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
         if (child.exitCode !== null) throw new Error(`the ${shape} entry point exited with ${child.exitCode}:\n${output}`);
         return parseLines(output).find((line) => line.component === "gateway" && typeof line.url === "string" && line.shape === shape);
       },
-      SHAPE_STARTUP_MS - 60_000,
+      options.listenWithinMs ?? SHAPE_STARTUP_MS - 60_000,
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${output}`);
     });

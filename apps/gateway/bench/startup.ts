@@ -1,0 +1,160 @@
+// Start-up time and memory of each process of a shape, on the TypeScript sources through tsx (what `npm start` and
+// `npm run start:distributed` run) and on the production build with plain node (`npm run start:prod`,
+// `start:distributed:prod`, the image). For each shape and variant: a cold start (an empty embedded database per
+// process: migrations and demo data included) and a warm one (the same databases again), each to every process's
+// /ready; then each process's RSS at ready and after 100 queries. See docs/benchmarks.md, "Start-up and memory".
+// With DATABASE_URL set, every process uses PostgreSQL instead: a fresh database per variant (already migrated: a
+// copy of the test template), demo data loaded by the cold start.
+//
+//   npx tsx apps/gateway/bench/startup.ts [--shape monolith|distributed|both] [--variant source|built|both] [--runs n]
+//
+// Needs `npm run build` first (the built variant), and NATS for the distributed shape (NATS_URL, default loopback).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
+import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
+import { BUILT_NODE_FLAGS, REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
+import { cpuMsOf, descendantsOf, rssOf } from "./proc.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    shape: { type: "string", default: "both" },
+    variant: { type: "string", default: "both" },
+    runs: { type: "string", default: "1" },
+    "base-port": { type: "string", default: "14100" },
+  },
+});
+
+type Shape = "monolith" | "distributed";
+type Variant = "source" | "built";
+const SHAPES: Shape[] = args.shape === "both" ? ["monolith", "distributed"] : [args.shape as Shape];
+const VARIANTS: Variant[] = args.variant === "both" ? ["source", "built"] : [args.variant as Variant];
+const RUNS = Number(args.runs);
+const BASE_PORT = Number(args["base-port"]);
+const SUBGRAPHS = ["users", "inventory", "orders", "billing"] as const;
+
+const ENTRY: Record<Variant, Record<Shape, string[]>> = {
+  source: { monolith: [...SOURCE_NODE_FLAGS, "apps/gateway/src/main.ts"], distributed: [...SOURCE_NODE_FLAGS, "apps/gateway/src/distributed-main.ts"] },
+  built: { monolith: [...BUILT_NODE_FLAGS, "apps/gateway/dist/main.js"], distributed: [...BUILT_NODE_FLAGS, "apps/gateway/dist/distributed-main.js"] },
+};
+
+interface ProcessFigures {
+  process: string;
+  readyMs: number;
+  cpuMsAtReady: number;
+  rssAtReady: number;
+  rssAfterQueries: number;
+}
+
+// /proc/<pid>/stat's starttime is in clock ticks (USER_HZ, 100 per second) since boot.
+function startedAtEpochMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  const uptimeSeconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  return Date.now() - (uptimeSeconds - startTicks / 100) * 1000;
+}
+
+async function isReady(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startOnce(shape: Shape, variant: Variant, database: NodeJS.ProcessEnv, prefix: string): Promise<ProcessFigures[]> {
+  const gatewayPort = BASE_PORT;
+  const ports: Record<string, number> = { gateway: gatewayPort };
+  if (shape === "distributed") SUBGRAPHS.forEach((name, index) => (ports[name] = BASE_PORT + 1 + index));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "development",
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "warn",
+    APOLLO_TELEMETRY_DISABLED: "true",
+    PORT: String(gatewayPort),
+    SUBGRAPH_BASE_PORT: String(BASE_PORT + 1),
+    NATS_URL: process.env.NATS_URL ?? DEFAULT_NATS_URL,
+    EVENTS_PREFIX: prefix,
+  };
+  delete env.DATABASE_URL;
+  delete env.PGLITE_DATA_DIR;
+  Object.assign(env, database);
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, ENTRY[variant][shape], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    const readyAt: Record<string, number> = {};
+    const deadline = Date.now() + 600_000;
+    while (Object.keys(readyAt).length < Object.keys(ports).length) {
+      if (child.exitCode !== null) throw new Error(`${shape} (${variant}) exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`${shape} (${variant}) not ready within 600 s`);
+      for (const [name, port] of Object.entries(ports)) if (!readyAt[name] && (await isReady(port))) readyAt[name] = Date.now();
+      await sleep(25);
+    }
+    // Which pid is which: the launcher's children carry the subgraph's name in their entry point's path.
+    const pids: Record<string, number> = { gateway: child.pid! };
+    for (const pid of descendantsOf(child.pid!)) {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const name = SUBGRAPHS.find((subgraph) => argv.some((arg) => arg.includes(`/apps/${subgraph}-subgraph/`)));
+      if (name) pids[name] = pid;
+    }
+    const figures = Object.keys(ports).map((name) => {
+      const pid = pids[name]!;
+      const processStart = name === "gateway" ? startedAt : startedAtEpochMs(pid);
+      return { process: name, readyMs: readyAt[name]! - processStart, cpuMsAtReady: cpuMsOf(pid), rssAtReady: rssOf(pid) ?? 0, rssAfterQueries: 0 };
+    });
+    // 100 queries through the gateway (products, with stock from inventory), one at a time.
+    for (let i = 0; i < 100; i++) {
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ products(first: 20) { edges { node { sku name priceCents stockAvailable } } } }" }),
+      });
+      if (!response.ok) throw new Error(`query ${i} answered ${response.status}`);
+      await response.arrayBuffer();
+    }
+    for (const figure of figures) figure.rssAfterQueries = rssOf(pids[figure.process]!) ?? 0;
+    return figures;
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+const onPostgres = Boolean(process.env.DATABASE_URL);
+console.log(`${onPostgres ? "PostgreSQL" : "embedded PGlite"}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n`);
+console.log("| shape | variant | start | process | process start to /ready | CPU time to /ready | RSS at ready | RSS after 100 queries |");
+console.log("|---|---|---|---|---:|---:|---:|---:|");
+for (const shape of SHAPES) {
+  for (let run = 0; run < RUNS; run++) {
+    for (const variant of VARIANTS) {
+      const scratch = mkdtempSync(path.join(os.tmpdir(), `monograph-startup-${shape}-${variant}-`));
+      const prefix = `startup_${randomBytes(4).toString("hex")}`;
+      const postgres: TestDatabase | undefined = onPostgres ? await createTestDatabase() : undefined;
+      const database = postgres ? { DATABASE_URL: (postgres.target as { url: string }).url } : { PGLITE_DATA_DIR: path.join(scratch, "pglite") };
+      try {
+        for (const start of ["cold", "warm"] as const) {
+          for (const figure of await startOnce(shape, variant, database, prefix)) {
+            console.log(
+              `| ${shape} | ${variant} | ${start} | ${figure.process} | ${(figure.readyMs / 1000).toFixed(1)} s | ${(figure.cpuMsAtReady / 1000).toFixed(1)} s | ${mib(figure.rssAtReady)} MiB | ${mib(figure.rssAfterQueries)} MiB |`,
+            );
+          }
+        }
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+        await postgres?.drop();
+        await NatsJetStreamTransport.deleteStream({ servers: process.env.NATS_URL ?? DEFAULT_NATS_URL, prefix }).catch(() => undefined);
+      }
+    }
+  }
+}
+console.log(`\nload average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}`);
