@@ -1,7 +1,8 @@
-import { BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider } from "@monograph/billing-subgraph";
+import { BILLING_CONSUMER, BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider } from "@monograph/billing-subgraph";
 import { databaseTargetFrom, describeTarget, openDatabase, type DatabaseHandle, type DatabaseTarget } from "@monograph/db";
 import {
   DEFAULT_NATS_URL,
+  EventsRetention,
   InProcessTransport,
   NatsJetStreamTransport,
   NO_OUTBOX_NOTIFIER,
@@ -14,6 +15,7 @@ import {
   createInventorySubgraph,
   createReservationSweeper,
   HttpOrderPlacements,
+  INVENTORY_CONSUMER,
   inventoryInternalRoutes,
   registerInventorySubscriptions,
   seedInventory,
@@ -24,12 +26,13 @@ import {
   createOrderPlacements,
   createOrdersSubgraph,
   HttpInventoryClient,
+  ORDERS_CONSUMER,
   ORDERS_SOURCE,
   ordersInternalRoutes,
   registerOrdersSubscriptions,
   type InventoryClient,
 } from "@monograph/orders-subgraph";
-import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
+import { childLogger, eventsSettingsFrom, fromRepoRoot, shouldSeedDemoData, type RunningServer, type SubgraphModule } from "@monograph/platform";
 import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
 import { startMetricsServer } from "@monograph/telemetry";
 import { createUsersSubgraph, seedUsers } from "@monograph/users-subgraph";
@@ -101,6 +104,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       if (domains.internalRoutes) routes.push(domains.internalRoutes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.
       domains.relay?.start();
+      domains.retention?.start();
       domains.sweeper?.start();
     }
 
@@ -164,6 +168,8 @@ interface InProcessDomains {
   internalRoutes?: GatewayOptions["extraRoutes"];
   /** Releases stock held for orders that never appeared, when inventory runs here. */
   sweeper?: ReservationSweeper;
+  /** Deletes expired delivered outbox rows and inbox rows of the domains here; started with the relay. */
+  retention?: EventsRetention;
   stop(): Promise<void>;
 }
 
@@ -193,7 +199,11 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
     }
   }
   const sources = [...(here("orders") ? [ORDERS_SOURCE] : []), ...(here("billing") ? [BILLING_SOURCE] : [])];
-  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.prisma, transport, sources }) : undefined;
+  const events = eventsSettingsFrom(config.env);
+  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.prisma, transport, sources, claimLeaseMs: events.claimLeaseMs }) : undefined;
+  // Delivered outbox rows of the sources relayed here, and the inbox rows of the consumers that run here.
+  const consumers = [...(here("inventory") ? [INVENTORY_CONSUMER] : []), ...(here("orders") ? [ORDERS_CONSUMER] : []), ...(here("billing") ? [BILLING_CONSUMER] : [])];
+  const retention = transport ? new EventsRetention({ db: db.prisma, sources: relay ? sources : [], consumers, ...events.retention }) : undefined;
   const outbox: OutboxNotifier = relay ?? NO_OUTBOX_NOTIFIER;
 
   const modules: SubgraphModule[] = [];
@@ -243,7 +253,9 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
     transportName,
     internalRoutes,
     sweeper,
+    retention,
     stop: async () => {
+      await retention?.stop();
       await sweeper?.stop();
       await relay?.stop();
       await transport?.close();

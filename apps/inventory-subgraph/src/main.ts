@@ -2,14 +2,15 @@
 // catalogue, the reservation endpoints orders calls over HTTP, and handles invoices.paid / orders.cancelled from
 // NATS JetStream, and sweeps holds whose order never appeared (asking orders at ORDERS_URL). Inventory publishes no
 // events, so it runs no outbox relay.
-import { NatsJetStreamTransport } from "@monograph/events";
-import { runSubgraphProcess } from "@monograph/platform";
+import { EventsRetention, NatsJetStreamTransport } from "@monograph/events";
+import { eventsSettingsFrom, runSubgraphProcess } from "@monograph/platform";
 import { loadInventoryEnv } from "./env.ts";
 import {
   createInventoryReservations,
   createInventorySubgraph,
   createReservationSweeper,
   HttpOrderPlacements,
+  INVENTORY_CONSUMER,
   inventoryInternalRoutes,
   registerInventorySubscriptions,
   seedInventory,
@@ -37,7 +38,11 @@ await runSubgraphProcess({
           intervalMs: env.RESERVATION_SWEEP_INTERVAL_MS,
         });
         sweeper.start();
+        // Keeps inventory's inbox bounded (replicas split the sweep).
+        const retention = new EventsRetention({ db: db.prisma, consumers: [INVENTORY_CONSUMER], ...eventsSettingsFrom(config).retention });
+        retention.start();
         return async () => {
+          await retention.stop();
           await sweeper.stop();
           await transport.close();
         };

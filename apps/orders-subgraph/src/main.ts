@@ -1,9 +1,9 @@
 // Runs the orders subgraph alone, as its own HTTP service (hybrid and distributed shapes): it reserves stock over
 // HTTP, relays its own outbox rows to NATS JetStream, and handles billing's events from there.
-import { NatsJetStreamTransport, OutboxRelay } from "@monograph/events";
-import { runSubgraphProcess } from "@monograph/platform";
+import { EventsRetention, NatsJetStreamTransport, OutboxRelay } from "@monograph/events";
+import { eventsSettingsFrom, runSubgraphProcess } from "@monograph/platform";
 import { loadOrdersEnv } from "./env.ts";
-import { createOrderPlacements, createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, ordersInternalRoutes, registerOrdersSubscriptions } from "./index.ts";
+import { createOrderPlacements, createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, ORDERS_CONSUMER, ordersInternalRoutes, registerOrdersSubscriptions } from "./index.ts";
 
 const env = loadOrdersEnv();
 // The relay exists only once NATS is connected; until then its poll (on start) catches up on anything written.
@@ -25,9 +25,14 @@ await runSubgraphProcess({
     startBackground: async () => {
       const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "orders-subgraph" });
       await registerOrdersSubscriptions(transport, { db: db.prisma });
-      relay = new OutboxRelay({ db: db.prisma, transport, sources: [ORDERS_SOURCE] });
+      const events = eventsSettingsFrom(config);
+      relay = new OutboxRelay({ db: db.prisma, transport, sources: [ORDERS_SOURCE], claimLeaseMs: events.claimLeaseMs });
       relay.start();
+      // Keeps this domain's delivered outbox rows and its inbox bounded (replicas split the sweep).
+      const retention = new EventsRetention({ db: db.prisma, sources: [ORDERS_SOURCE], consumers: [ORDERS_CONSUMER], ...events.retention });
+      retention.start();
       return async () => {
+        await retention.stop();
         await relay?.stop();
         await transport.close();
       };
