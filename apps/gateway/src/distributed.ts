@@ -13,6 +13,8 @@ export interface StartSubgraphProcessOptions {
   /** 0 lets the process pick a free port and report it. */
   port: number;
   env: NodeJS.ProcessEnv;
+  /** How long it may take to listen before it is killed and the start fails. Default 90 s. */
+  startupTimeoutMs?: number;
 }
 
 export interface SubgraphProcess {
@@ -24,7 +26,7 @@ export interface SubgraphProcess {
 }
 
 /** Starts one subgraph's main.ts as a child process and resolves once it listens. */
-export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
+export function startSubgraphProcess({ name, port, env, startupTimeoutMs = 90_000 }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
   const main = require.resolve(`@monograph/${name}-subgraph/main`);
   const child = fork(main, [], {
     cwd: REPO_ROOT,
@@ -46,8 +48,8 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${name} subgraph did not start within 90 s`));
-    }, 90_000);
+      reject(new Error(`${name} subgraph did not start within ${Math.round(startupTimeoutMs / 1000)} s`));
+    }, startupTimeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} subgraph exited with code ${code} before it was ready`));
