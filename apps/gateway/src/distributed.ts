@@ -41,6 +41,8 @@ export interface StartSubgraphProcessOptions {
   /** 0 lets the process pick a free port and report it. */
   port: number;
   env: NodeJS.ProcessEnv;
+  /** How long it may take to listen before it is killed and the start fails. Default 90 s. */
+  startupTimeoutMs?: number;
 }
 
 export interface SubgraphProcess {
@@ -52,7 +54,7 @@ export interface SubgraphProcess {
 }
 
 /** Starts one domain as a child process (the generic runner, domainProcessEntry) and resolves once it listens. */
-export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
+export function startSubgraphProcess({ name, port, env, startupTimeoutMs = START_DEADLINE_MS }: StartSubgraphProcessOptions): Promise<SubgraphProcess> {
   const entry = domainProcessEntry(name);
   const child = fork(entry.file, entry.args, {
     cwd: REPO_ROOT,
@@ -74,8 +76,8 @@ export function startSubgraphProcess({ name, port, env }: StartSubgraphProcessOp
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${name} subgraph did not start within ${START_DEADLINE_MS / 1000} s`));
-    }, START_DEADLINE_MS);
+      reject(new Error(`${name} subgraph did not start within ${Math.round(startupTimeoutMs / 1000)} s`));
+    }, startupTimeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} subgraph exited with code ${code} before it was ready`));

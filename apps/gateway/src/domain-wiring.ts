@@ -1,7 +1,8 @@
 import type { PrismaClient } from "@monograph/db";
-import { InProcessTransport, NatsJetStreamTransport, OutboxRelay, type EventTransport, type OutboxNotifier } from "@monograph/events";
+import { EventsRetention, InProcessTransport, NatsJetStreamTransport, OutboxRelay, type EventTransport, type OutboxNotifier } from "@monograph/events";
 import {
   childLogger,
+  eventsSettingsFrom,
   PortRegistry,
   type BuiltDomain,
   type DomainModule,
@@ -86,6 +87,7 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
   for (const domain of built) if (domain.routes) routes.push(domain.routes);
 
   let transport: EventTransport | undefined;
+  let retention: EventsRetention | undefined;
   let started = false;
   const workers = built.flatMap((domain) => domain.workers ?? []);
   const sources = modules.flatMap((module) => module.publishes ?? []);
@@ -111,16 +113,24 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
         ? new InProcessTransport()
         : await NatsJetStreamTransport.connect({ servers: events.natsUrl, prefix: events.prefix, connectionName: events.connectionName });
       for (const domain of subscribers) await domain.subscribe!(transport);
+      const eventSettings = eventsSettingsFrom(settings);
       if (sources.length > 0) {
-        relay = new OutboxRelay({ db, transport, sources });
+        relay = new OutboxRelay({ db, transport, sources, claimLeaseMs: eventSettings.claimLeaseMs });
         relay.start();
       }
+      // Keeps the events tables bounded (docs/adr/0015): the delivered outbox rows of the sources relayed here, and
+      // the inbox rows of the domains that consume here (a domain's inbox consumer is named after it). Replicas
+      // split the sweep.
+      const consumers = modules.filter((_, index) => built[index]!.subscribe).map((module) => module.name);
+      retention = new EventsRetention({ db, sources, consumers, ...eventSettings.retention });
+      retention.start();
       for (const worker of workers) worker.start();
       started = true;
       return options.everyDomainHere ? "in-process" : "NATS JetStream";
     },
     stop: async () => {
       if (started) for (const worker of workers) await worker.stop();
+      await retention?.stop();
       await relay?.stop();
       await transport?.close();
     },

@@ -11,7 +11,9 @@
  *    transport accepted it. It is woken right after a commit (`notify()`) and also polls, so a row whose
  *    notification was lost (a crash between commit and publish, a transport that was down) goes out on the next
  *    poll or after a restart. A crash between "published" and "stamped" publishes the row again: delivery is
- *    at-least-once, never at-most-once. Order is not guaranteed (retries reorder); handlers must cope.
+ *    at-least-once, never at-most-once. Order is not guaranteed (retries reorder); handlers must cope. Replicas
+ *    of one domain each run a relay: a relay claims the rows it publishes for a lease, so each row goes out through
+ *    one relay, and the rows of a relay that crashed are taken over once its lease ran out (docs/adr/0015).
  * 3. **Handled exactly once.** Every handler runs its effect through `handleOnce`, which records
  *    (consumer, event id) in the inbox (`events.processed_events`) in the SAME transaction as the effect. A
  *    redelivered event finds its row and is skipped; a failed effect rolls the row back with it, so the event is

@@ -15,6 +15,8 @@
  *     over all sources, passed to every domain as its `OutboxNotifier`; `relay.start()`.
  *   - a process per domain: `NatsJetStreamTransport.connect({ servers: NATS_URL })`, this domain's subscriptions,
  *     and a relay with `sources: [<this domain>]`.
+ *   - wherever a relay or an inbox lives: an `EventsRetention` over its sources and consumers, started with it,
+ *     deletes delivered outbox rows and inbox rows older than their windows (docs/adr/0015).
  *   - unit tests: `RecordingTransport` (nothing is delivered until the test says so) and `relay.flush()`.
  */
 export {
@@ -31,6 +33,16 @@ export {
 } from "./bus.ts";
 export { createEvent, recordEvent, writeToOutbox, type NewEvent, type OutboxWriter } from "./outbox.ts";
 export { handleOnce, type TransactionRunner } from "./inbox.ts";
+export {
+  DEFAULT_RETENTION_BATCH_SIZE,
+  DEFAULT_RETENTION_INTERVAL_MS,
+  DEFAULT_RETENTION_MS,
+  EventsRetention,
+  type EventsRetentionOptions,
+  type EventsRetentionSettings,
+  type RetentionDatabase,
+  type RetentionSweep,
+} from "./retention.ts";
 export { OutboxRelay, type FlushResult, type OutboxReader, type OutboxRelayOptions } from "./relay.ts";
 export { DeliveryFailedError, InProcessTransport, type InProcessTransportOptions } from "./in-process.ts";
 export { DEFAULT_NATS_URL, NatsJetStreamTransport, type NatsJetStreamTransportOptions } from "./nats.ts";

@@ -155,4 +155,29 @@ describe("NATS JetStream transport", () => {
     expect(results.map((result) => result?.message)).toEqual(["NATS is not connected", "NATS is not connected", "NATS is not connected"]);
     transports.splice(transports.indexOf(transport), 1);
   });
+  it("when two replicas of a domain register the same consumer, then they share one durable consumer: each event is handled once overall, by both replicas", async () => {
+    // Two processes of billing, say: each connects on its own and subscribes under the domain's consumer name.
+    const replicas = [await open(), await open()];
+    const handled = new Map<string, number>();
+    const byReplica = [0, 0];
+    for (const [index, replica] of replicas.entries()) {
+      await replica.subscribe("shared", ["orders.paid"], async (event) => {
+        // A handler that takes a moment, as one that writes to a database does.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        handled.set(event.id, (handled.get(event.id) ?? 0) + 1);
+        byReplica[index]! += 1;
+      });
+    }
+    expect(replicas[0]!.durableName("shared", "orders.paid")).toBe(replicas[1]!.durableName("shared", "orders.paid"));
+    const events = Array.from({ length: 200 }, (_, n) => createEvent({ source: "orders", type: "orders.paid", payload: { n } }));
+    const results = await replicas[0]!.publishMany(events);
+    expect(results.filter(Boolean)).toEqual([]);
+    await expect.poll(() => handled.size, { timeout: 30_000 }).toBe(events.length);
+    // No event reaches both (a second delivery would come only after an ack was lost).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([...handled.values()].filter((times) => times !== 1)).toEqual([]);
+    expect(byReplica[0]! + byReplica[1]!).toBe(events.length);
+    expect(byReplica[0]).toBeGreaterThan(0);
+    expect(byReplica[1]).toBeGreaterThan(0);
+  });
 });

@@ -1,9 +1,11 @@
-import type { OutboxEvent, PrismaClient } from "@monograph/db";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { Prisma, type PrismaClient } from "@monograph/db";
 import { registerOutboxBacklog } from "@monograph/telemetry";
 import { backoffDelay, consoleLogger, type EventPublisher, type EventsLogger, type IntegrationEvent, type OutboxNotifier } from "./bus.ts";
 
-/** The relay reads and stamps outbox rows, nothing else. */
-export type OutboxReader = Pick<PrismaClient, "outboxEvent">;
+/** The relay claims, reads and stamps outbox rows, nothing else (claims and stamps are plain SQL). */
+export type OutboxReader = Pick<PrismaClient, "outboxEvent" | "$queryRaw" | "$executeRaw">;
 
 export interface OutboxRelayOptions {
   db: OutboxReader;
@@ -21,6 +23,14 @@ export interface OutboxRelayOptions {
   retryBaseMs?: number;
   /** Longest delay between two attempts of one row. Default 60 s. */
   retryMaxMs?: number;
+  /**
+   * How long a claim on a row lasts: another relay of the same source may take the row once it has run out (this
+   * one crashed, or its transport hangs). Longer than a batch's publish can take (NATS: `publishTimeoutMs`, 5 s).
+   * Default 30 s.
+   */
+  claimLeaseMs?: number;
+  /** Names this relay in its claims (`claimed_by`). Default: host, pid and a random suffix, new per relay. */
+  relayId?: string;
   /**
    * With a batch transport (`publishMany`): first pause of the whole relay after a batch of which nothing was
    * accepted (the transport is away); it doubles per failed batch, up to `pauseMaxMs`, and ends on the first
@@ -43,10 +53,13 @@ export interface FlushResult {
  * Delivers committed outbox rows to a transport, promptly and without losing any (the guarantees are written
  * in bus.ts). `notify()` after a commit wakes it at once; `start()` also polls every `pollIntervalMs`.
  *
- * Several relays over one database (two instances of a service, a restart that overlaps) may publish a row
- * twice; consumers deduplicate, so this costs a little work, never correctness. A row that fails to publish is
- * retried with exponential backoff (kept in memory: a restarted relay retries at once) and never blocks the rows
- * behind it.
+ * Several relays over one database (N replicas of a domain, a restart that overlaps) share the work: each claims
+ * the rows it publishes for a lease (`claimed_by`, `claimed_until`, taken `FOR UPDATE SKIP LOCKED`), so a row is
+ * published by one relay, and the rows of a relay that crashed or hangs are taken over by another once the lease
+ * has run out. Delivery stays at-least-once: a relay that crashes between publish and stamp, or that outlives
+ * its lease, has its rows published again, and consumers deduplicate (docs/adr/0015-replicas-and-retention.md).
+ * A row that fails to publish is retried with exponential backoff, kept in its claim (no replica retries it
+ * sooner), and never blocks the rows behind it.
  *
  * With a batch transport (`publishMany`, NATS JetStream) a batch of up to `batchSize` rows goes out in one round
  * trip and is stamped in one statement; when the transport accepts none of a batch (it is away), the whole relay
@@ -62,8 +75,9 @@ export class OutboxRelay implements OutboxNotifier {
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
   private readonly log: EventsLogger;
-  /** Row id -> earliest time it may be tried again. */
-  private readonly retryAt = new Map<string, number>();
+  private readonly claimLeaseMs: number;
+  /** This relay's name in its claims. */
+  readonly relayId: string;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private chain: Promise<unknown> = Promise.resolve();
@@ -88,6 +102,8 @@ export class OutboxRelay implements OutboxNotifier {
     this.batchSize = options.batchSize ?? 100;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.retryMaxMs = options.retryMaxMs ?? 60_000;
+    this.claimLeaseMs = options.claimLeaseMs ?? 30_000;
+    this.relayId = options.relayId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.pauseBaseMs = options.pauseBaseMs ?? 500;
     this.pauseMaxMs = options.pauseMaxMs ?? 15_000;
     this.log = options.log ?? consoleLogger;
@@ -179,14 +195,7 @@ export class OutboxRelay implements OutboxNotifier {
     const tried = new Set<string>();
     try {
       for (;;) {
-        const now = Date.now();
-        const excluded = [...tried];
-        if (!ignoreBackoff) for (const [id, at] of this.retryAt) if (at > now) excluded.push(id);
-        const rows = await this.db.outboxEvent.findMany({
-          where: { source: { in: this.sources }, publishedAt: null, ...(excluded.length > 0 ? { id: { notIn: excluded } } : {}) },
-          orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-          take: this.batchSize,
-        });
+        const rows = await this.claim([...tried], ignoreBackoff);
         if (this.databaseFailing) this.log("outbox relay reaches the database again");
         this.databaseFailing = false;
         if (rows.length === 0) return result;
@@ -213,11 +222,61 @@ export class OutboxRelay implements OutboxNotifier {
   }
 
   /**
-   * One batch through `publishMany`, in one round trip; the accepted rows are stamped in one statement. When none
-   * is accepted the whole relay pauses (exponential, capped) and the rows keep no backoff of their own: they go
-   * first when the transport is back. When only some fail, those back off row by row, as with `deliver`.
+   * Claims up to `batchSize` unpublished rows of this relay's sources, oldest first, for `claimLeaseMs`, and
+   * returns them. One statement: the rows are chosen `FOR UPDATE SKIP LOCKED`, so two relays claiming at the same
+   * moment take different rows instead of waiting for each other or taking the same ones; a row whose lease is
+   * still running (another relay is publishing it, or it waits out a retry delay) is not chosen. Lease times are
+   * the database's clock, the one every replica shares. `flush` (`ignoreBackoff`) also takes this relay's own rows
+   * that wait out a retry delay; `excluded` are the rows this pass tried already.
    */
-  private async deliverBatch(rows: OutboxEvent[]): Promise<FlushResult> {
+  private async claim(excluded: string[], ignoreBackoff: boolean): Promise<ClaimedRow[]> {
+    const mine = ignoreBackoff ? Prisma.sql`OR claimed_by = ${this.relayId}` : Prisma.empty;
+    const notTried = excluded.length > 0 ? Prisma.sql`AND id::text NOT IN (${Prisma.join(excluded)})` : Prisma.empty;
+    const rows = await this.db.$queryRaw<ClaimedRow[]>`
+      WITH claimable AS (
+        SELECT id FROM "events"."outbox"
+        WHERE source IN (${Prisma.join(this.sources)}) AND published_at IS NULL
+          AND (claimed_until IS NULL OR claimed_until <= now() ${mine}) ${notTried}
+        ORDER BY occurred_at, id
+        LIMIT ${this.batchSize}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE "events"."outbox" AS row
+      SET claimed_by = ${this.relayId}, claimed_until = now() + make_interval(secs => ${this.claimLeaseMs / 1000})
+      FROM claimable WHERE row.id = claimable.id
+      RETURNING row.id::text AS id, row.source, row.type, row.payload, row.occurred_at AS "occurredAt", row.attempts, row.traceparent`;
+    // RETURNING keeps no order: oldest first again.
+    return rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Gives rows back: any relay (this one included) may claim them at once, or after `delayMs`. */
+  private async release(rows: readonly ClaimedRow[], { delayMs, keepClaim }: { delayMs: number; keepClaim: boolean }): Promise<void> {
+    if (rows.length === 0) return;
+    const ids = Prisma.join(rows.map((row) => row.id));
+    // A row that waits out a retry delay stays claimed by this relay until then: no replica retries it sooner.
+    await this.db.$executeRaw`
+      UPDATE "events"."outbox"
+      SET attempts = attempts + 1,
+          claimed_by = ${keepClaim ? this.relayId : null},
+          claimed_until = ${keepClaim ? Prisma.sql`now() + make_interval(secs => ${delayMs / 1000})` : Prisma.sql`NULL`}
+      WHERE id::text IN (${ids}) AND published_at IS NULL`;
+  }
+
+  /** Marks rows published. Only rows still unpublished: a row another relay took over and stamped keeps its stamp. */
+  private async stamp(rows: readonly ClaimedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.$executeRaw`
+      UPDATE "events"."outbox" SET published_at = now(), attempts = attempts + 1, claimed_until = NULL
+      WHERE id::text IN (${Prisma.join(rows.map((row) => row.id))}) AND published_at IS NULL`;
+  }
+
+  /**
+   * One batch through `publishMany`, in one round trip; the accepted rows are stamped in one statement. When none
+   * is accepted the whole relay pauses (exponential, capped) and gives the rows back without a delay of their own:
+   * another replica whose transport works may take them, or they go first when this one's is back. When only some
+   * fail, those back off row by row, as with `deliver`.
+   */
+  private async deliverBatch(rows: ClaimedRow[]): Promise<FlushResult> {
     const results = await this.transport.publishMany!(rows.map(toEvent)).catch((error: unknown) => rows.map(() => (error instanceof Error ? error : new Error(String(error)))));
     const accepted = rows.filter((_, index) => !results[index]);
     const rejected = rows.filter((_, index) => results[index]);
@@ -230,7 +289,7 @@ export class OutboxRelay implements OutboxNotifier {
       if (this.failedBatches % 20 === 1) {
         this.log(`could not publish ${rejected.length} event(s); the transport seems away, retrying in ${pause} ms`, results.find(Boolean));
       }
-      await this.db.outboxEvent.updateMany({ where: { id: { in: rejected.map((row) => row.id) } }, data: { attempts: { increment: 1 } } }).catch(() => undefined);
+      await this.release(rejected, { delayMs: 0, keepClaim: false }).catch(() => undefined);
       return { published: 0, failed: rejected.length };
     }
     if (this.failedBatches > 0) this.log(`the transport is back after ${this.failedBatches} failed batch(es)`);
@@ -240,37 +299,43 @@ export class OutboxRelay implements OutboxNotifier {
       const error = results[index];
       if (!error) continue;
       const attempts = row.attempts + 1;
-      this.retryAt.set(row.id, Date.now() + backoffDelay(attempts, this.retryBaseMs, this.retryMaxMs));
+      const delayMs = backoffDelay(attempts, this.retryBaseMs, this.retryMaxMs);
       this.log(`could not publish ${row.type} ${row.id} (attempt ${attempts})`, error);
+      await this.release([row], { delayMs, keepClaim: true }).catch(() => undefined);
     }
-    if (rejected.length > 0) {
-      await this.db.outboxEvent.updateMany({ where: { id: { in: rejected.map((row) => row.id) } }, data: { attempts: { increment: 1 } } }).catch(() => undefined);
-    }
-    for (const row of accepted) this.retryAt.delete(row.id);
     // If this stamp is lost, the rows are published again later: consumers deduplicate.
-    await this.db.outboxEvent.updateMany({ where: { id: { in: accepted.map((row) => row.id) } }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
+    await this.stamp(accepted);
     return { published: accepted.length, failed: rejected.length };
   }
 
-  private async deliver(row: OutboxEvent): Promise<boolean> {
+  private async deliver(row: ClaimedRow): Promise<boolean> {
     const event = toEvent(row);
     try {
       await this.transport.publish(event);
     } catch (error) {
       const attempts = row.attempts + 1;
-      this.retryAt.set(row.id, Date.now() + backoffDelay(attempts, this.retryBaseMs, this.retryMaxMs));
       this.log(`could not publish ${row.type} ${row.id} (attempt ${attempts})`, error);
-      await this.db.outboxEvent.update({ where: { id: row.id }, data: { attempts } }).catch(() => undefined);
+      await this.release([row], { delayMs: backoffDelay(attempts, this.retryBaseMs, this.retryMaxMs), keepClaim: true }).catch(() => undefined);
       return false;
     }
-    this.retryAt.delete(row.id);
     // If this stamp is lost, the row is published again later: consumers deduplicate.
-    await this.db.outboxEvent.update({ where: { id: row.id }, data: { publishedAt: new Date(), attempts: { increment: 1 } } });
+    await this.stamp([row]);
     return true;
   }
 }
 
-function toEvent(row: OutboxEvent): IntegrationEvent {
+/** An outbox row as the claim returns it. */
+interface ClaimedRow {
+  id: string;
+  source: string;
+  type: string;
+  payload: unknown;
+  occurredAt: Date;
+  attempts: number;
+  traceparent: string | null;
+}
+
+function toEvent(row: ClaimedRow): IntegrationEvent {
   return {
     id: row.id,
     type: row.type,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureLogs } from "@monograph/telemetry/testing";
 import { z } from "zod";
-import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, productionSecretProblems, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
+import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, eventsSettingsFrom, loadConfig, productionSecretProblems, refuseDevSecretsInProduction, sharedEnvSchema, shouldSeedDemoData } from "./config.ts";
 
 const REAL_JWT_SECRET = "a-real-production-jwt-secret-0123";
 const REAL_INTERNAL_SECRET = "a-real-production-internal-secret-0123";
@@ -62,6 +62,12 @@ describe("loadConfig", () => {
       CORS_ORIGINS: [],
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 2_592_000,
+      // Events: claims and retention (in seconds; eventsSettingsFrom turns them into the relay's options).
+      OUTBOX_CLAIM_LEASE: 30,
+      OUTBOX_RETENTION: 604_800,
+      INBOX_RETENTION: 604_800,
+      RETENTION_BATCH_SIZE: 500,
+      RETENTION_INTERVAL: 60,
     });
   });
 
@@ -244,5 +250,25 @@ describe("token lifetimes", () => {
       '  - REFRESH_TOKEN_TTL: "soon" is not a lifetime: use seconds, or a number with s, m, h or d (e.g. 15m)',
     ]);
     for (const value of ["30", "-5m", "1.5h", "0"]) expect(sharedEnvSchema.safeParse({ ACCESS_TOKEN_TTL: value }).success, value).toBe(false);
+  });
+});
+
+describe("events settings (claims and retention)", () => {
+  it("when nothing is set, then claims last 30 s and delivered outbox rows and inbox rows are kept 7 days, swept every minute 500 at a time", () => {
+    expect(eventsSettingsFrom(sharedEnvSchema.parse({}))).toEqual({
+      claimLeaseMs: 30_000,
+      retention: { outboxWindowMs: 7 * 86_400_000, inboxWindowMs: 7 * 86_400_000, batchSize: 500, intervalMs: 60_000 },
+    });
+  });
+
+  it("when durations and a batch size are set, then they are read with their units", () => {
+    const settings = eventsSettingsFrom(sharedEnvSchema.parse({ OUTBOX_RETENTION: "2s", INBOX_RETENTION: "1d", RETENTION_BATCH_SIZE: "50", RETENTION_INTERVAL: "1", OUTBOX_CLAIM_LEASE: "5s" }));
+    expect(settings).toEqual({ claimLeaseMs: 5_000, retention: { outboxWindowMs: 2_000, inboxWindowMs: 86_400_000, batchSize: 50, intervalMs: 1_000 } });
+  });
+
+  it("when a value is not a duration or out of range, then the configuration is refused naming the setting", () => {
+    const result = sharedEnvSchema.safeParse({ INBOX_RETENTION: "forever", RETENTION_BATCH_SIZE: "0", OUTBOX_CLAIM_LEASE: "2h" });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => issue.path.join(".")).sort()).toEqual(["INBOX_RETENTION", "OUTBOX_CLAIM_LEASE", "RETENTION_BATCH_SIZE"]);
   });
 });

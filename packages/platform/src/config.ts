@@ -68,6 +68,44 @@ export function shouldSeedDemoData(config: { NODE_ENV: string; SEED_DEMO_DATA?: 
   return config.SEED_DEMO_DATA ?? config.NODE_ENV === "development";
 }
 
+/**
+ * Events between processes (docs/adr/0015-replicas-and-retention.md): how long an outbox relay's claim on the rows
+ * it publishes lasts (then another replica takes them over), and how long delivered outbox rows and inbox rows are
+ * kept before a periodic sweep deletes them in batches. Durations as for lifetimes (`30`, `15m`, `7d`).
+ */
+export const eventsEnvShape = {
+  OUTBOX_CLAIM_LEASE: lifetimeSetting(30, 1, 60 * 60),
+  OUTBOX_RETENTION: lifetimeSetting(7 * 86_400, 1, 365 * 86_400),
+  /** Keep it at least as long as an event can be redelivered (the JetStream stream keeps events 7 days). */
+  INBOX_RETENTION: lifetimeSetting(7 * 86_400, 1, 365 * 86_400),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  RETENTION_INTERVAL: lifetimeSetting(60, 1, 86_400),
+};
+
+export interface EventsSettings {
+  claimLeaseMs: number;
+  retention: { outboxWindowMs: number; inboxWindowMs: number; batchSize: number; intervalMs: number };
+}
+
+/** The relay's and the retention sweep's options (OutboxRelay, EventsRetention) from a parsed configuration. */
+export function eventsSettingsFrom(config: {
+  OUTBOX_CLAIM_LEASE: number;
+  OUTBOX_RETENTION: number;
+  INBOX_RETENTION: number;
+  RETENTION_BATCH_SIZE: number;
+  RETENTION_INTERVAL: number;
+}): EventsSettings {
+  return {
+    claimLeaseMs: config.OUTBOX_CLAIM_LEASE * 1000,
+    retention: {
+      outboxWindowMs: config.OUTBOX_RETENTION * 1000,
+      inboxWindowMs: config.INBOX_RETENTION * 1000,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      intervalMs: config.RETENTION_INTERVAL * 1000,
+    },
+  };
+}
+
 /** Settings every Monograph process shares. */
 export const sharedEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -96,6 +134,7 @@ export const sharedEnvSchema = z.object({
     .transform((value) => value === "true")
     .optional(),
   NATS_URL: z.string().optional(),
+  ...eventsEnvShape,
   /** The logger's level (fatal, error, warn, info, debug, trace, silent; default info) and format (json, pretty). */
   ...telemetryEnvSchema.shape,
   /** Operation limits and HTTP edge bounds (edge-config.ts; the README's configuration table). */

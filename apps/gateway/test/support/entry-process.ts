@@ -91,7 +91,7 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
     }
 
     const straceLog = path.join(scratch, "strace.log");
-    const node = options.built ? ["npm", "run", "--silent", BUILT_SCRIPTS[shape]] : [process.execPath, "--import", "tsx", ENTRY_POINTS[shape]];
+    const node = entryCommand(shape, options.built);
     const [command, ...args] = options.strace
       ? [STRACE!, "-f", "-qq", "-e", "trace=socket,connect,sendto,sendmsg", "-o", straceLog, ...node]
       : node;
@@ -146,6 +146,57 @@ export async function startEntry(shape: EntryShape, options: StartEntryOptions =
   } catch (error) {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     throw error;
+  }
+}
+
+/** The command line that runs a shape's entry point, as `npm start` does: the one place that names it. */
+/** The command that starts a shape's entry point: its production script on the build, else its source through tsx. */
+export function entryCommand(shape: EntryShape, built = false): string[] {
+  return built ? ["npm", "run", "--silent", BUILT_SCRIPTS[shape]] : [process.execPath, "--import", "tsx", ENTRY_POINTS[shape]];
+}
+
+export interface GatewayProcess {
+  url: string;
+  graphqlUrl: string;
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one gateway process from its entry point (`npm start`) on `port`, with exactly `env` (plus JSON logs),
+ * and resolves once it listens: for shapes a test assembles itself (several gateways behind a load balancer).
+ * Its database, subgraph URLs and secrets are the caller's business.
+ */
+export async function startGatewayProcess({ port, env }: { port: number; env: NodeJS.ProcessEnv }): Promise<GatewayProcess> {
+  const [command, ...args] = entryCommand("monolith");
+  const child = spawn(command!, args, { cwd: REPO_ROOT, env: { ...env, LOG_FORMAT: "json", PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  try {
+    const started = await waitFor(
+      `the gateway on port ${port} to listen`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
+        return parseLines(output).find((line) => line.component === "gateway" && typeof line.url === "string");
+      },
+      SHAPE_STARTUP_MS - 60_000,
+    );
+    const graphqlUrl = started.url as string;
+    return { url: graphqlUrl.replace(/\/graphql$/, ""), graphqlUrl, child, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
   }
 }
 

@@ -18,7 +18,7 @@ export type { Shape } from "./shape-domains.ts";
  * The suites sign in and sign up hundreds of times, all from 127.0.0.1: the sign-in throttle would refuse them as the
  * burst it is. Its own tests set its limits (THROTTLE_DEFAULTS, or tighter).
  */
-const E2E_THROTTLE = { SIGN_IN_ADDRESS_LIMIT: "100000/1m", SIGN_IN_ACCOUNT_LIMIT: "100000/1m", SIGN_UP_ADDRESS_LIMIT: "100000/1m" };
+export const E2E_THROTTLE = { SIGN_IN_ADDRESS_LIMIT: "100000/1m", SIGN_IN_ACCOUNT_LIMIT: "100000/1m", SIGN_UP_ADDRESS_LIMIT: "100000/1m" };
 
 export const TEST_SECRETS = {
   JWT_SECRET: "e2e-jwt-secret-0123456789abcdef-jwt",
