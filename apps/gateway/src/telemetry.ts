@@ -9,6 +9,8 @@ import {
   operationNames,
   subgraphFetchDuration,
   subgraphFetchErrors,
+  telemetryOff,
+  tracingEnabled,
 } from "@monograph/telemetry";
 import type { GatewayContext } from "./context.ts";
 
@@ -17,6 +19,7 @@ import type { GatewayContext } from "./context.ts";
  * the errors it sends by code (refusals by limit among them). Operation names are bounded (metrics.ts).
  */
 export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
+  if (telemetryOff.has("metrics")) return {};
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -45,6 +48,7 @@ export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
 export function measuredDataSource(subgraph: string, source: GraphQLDataSource<GatewayContext>, { inProcess = false } = {}): GraphQLDataSource<GatewayContext> {
   // In-process, the fetch gets the span a subgraph process gives the same request over HTTP (`subgraph <name>`):
   // SQL spans nest under it, and a trace reads the same in every shape.
+  if (telemetryOff.has("metrics") && !(inProcess && tracingEnabled())) return source;
   const run = inProcess
     ? (options: Parameters<typeof source.process>[0]) => inSpan(`subgraph ${subgraph}`, { attributes: { "monograph.subgraph": subgraph } }, () => source.process(options))
     : (options: Parameters<typeof source.process>[0]) => source.process(options);

@@ -1,4 +1,4 @@
-import { observeSql } from "@monograph/telemetry";
+import { observeSql, telemetryOff } from "@monograph/telemetry";
 
 type Query = { sql: string };
 
@@ -9,7 +9,7 @@ type Query = { sql: string };
  * `queryRaw`, `executeRaw`, `startTransaction`).
  */
 export function observeAdapter<T extends object>(factory: T): T {
-  return wrap(factory);
+  return telemetryOff.has("sql") ? factory : wrap(factory);
 }
 
 function wrap<T extends object>(target: T): T {

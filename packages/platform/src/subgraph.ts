@@ -4,8 +4,8 @@ import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { childLogger } from "@monograph/telemetry";
-import { parse, type GraphQLSchema } from "graphql";
+import { childLogger, tracedResolver, tracingEnabled } from "@monograph/telemetry";
+import { GraphQLScalarType, parse, responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { ErrorCode, maskError } from "./errors.ts";
 import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
 import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
@@ -121,5 +121,47 @@ export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
  */
 export function buildSubgraphFromFile<TContext>(sdlFile: URL, resolvers: Resolvers<TContext>): GraphQLSchema {
   const typeDefs = parse(readFileSync(sdlFile, "utf8"));
-  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  const resolverMap = tracingEnabled() ? traceResolvers(resolvers as GraphQLResolverMap<unknown>) : (resolvers as GraphQLResolverMap<unknown>);
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolverMap }]);
+}
+
+type AnyResolver = (...args: never[]) => unknown;
+
+/**
+ * With tracing on (decided when the schema is built, after `startTracing`), every resolver the domain wrote
+ * (root fields, entity references, fields with their own function; not graphql-js's default property reads)
+ * runs under a span `resolve <Type>.<field>` when it returns a promise (tracedResolver), so each SQL statement
+ * sits under the resolver that caused it. Subscriptions are left alone: their resolvers live as long as the
+ * subscription.
+ */
+export function traceResolvers(resolvers: GraphQLResolverMap<unknown>): GraphQLResolverMap<unknown> {
+  const traced: GraphQLResolverMap<unknown> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (typeName === "Subscription" || fields instanceof GraphQLScalarType || typeof fields !== "object" || fields === null) {
+      traced[typeName] = fields;
+      continue;
+    }
+    const wrapped: Record<string, unknown> = {};
+    for (const [fieldName, value] of Object.entries(fields as Record<string, unknown>)) {
+      const name = `resolve ${typeName}.${fieldName}`;
+      const attributes = { "graphql.field.name": fieldName, "graphql.parent.type": typeName };
+      if (fieldName === "__resolveReference" && typeof value === "function") {
+        wrapped[fieldName] = tracedResolver(name, attributes, value as AnyResolver);
+      } else if (typeof value === "function") {
+        wrapped[fieldName] = tracedResolver(name, attributes, value as AnyResolver, fieldPath);
+      } else if (typeof value === "object" && value !== null && typeof (value as { resolve?: unknown }).resolve === "function") {
+        wrapped[fieldName] = { ...value, resolve: tracedResolver(name, attributes, (value as { resolve: AnyResolver }).resolve, fieldPath) };
+      } else {
+        wrapped[fieldName] = value;
+      }
+    }
+    traced[typeName] = wrapped as GraphQLResolverMap<unknown>[string];
+  }
+  return traced;
+}
+
+/** `me.orders.edges.0.node.items` from a field resolver's info (its fourth argument). */
+function fieldPath(args: readonly unknown[]): string | undefined {
+  const info = args[3] as GraphQLResolveInfo | undefined;
+  return info?.path ? responsePathAsArray(info.path).join(".") : undefined;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import { telemetryOff } from "./env.ts";
 
 /** The header a request id arrives in, and the one it is returned in. */
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -26,6 +27,7 @@ export function serviceName(): string | undefined {
 
 /** Runs `fn` (and everything it starts) inside one request's context. */
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
+  if (telemetryOff.has("context")) return fn();
   return storage.run(context, fn);
 }
 

@@ -1,5 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { telemetryOff } from "./env.ts";
 import { childLogger } from "./logger.ts";
 import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 
@@ -18,6 +19,7 @@ export function routeOf(path: string): string {
  * counter and the duration histogram. Call it inside the request's context.
  */
 export function observeHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+  if (telemetryOff.has("metrics") && telemetryOff.has("logs")) return;
   const started = process.hrtime.bigint();
   const path = (request.url ?? "/").split("?")[0]!;
   const route = routeOf(path);
@@ -27,10 +29,12 @@ export function observeHttpRequest(request: IncomingMessage, response: ServerRes
     AsyncResource.bind(() => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const method = request.method === "GET" || request.method === "POST" ? request.method : "other";
-      httpRequests.inc({ route, method, status: String(response.statusCode) });
-      httpDuration.observe({ route }, seconds);
+      if (!telemetryOff.has("metrics")) {
+        httpRequests.inc({ route, method, status: String(response.statusCode) });
+        httpDuration.observe({ route }, seconds);
+      }
       const level = route === "/graphql" ? "info" : "debug";
-      if (log.isLevelEnabled(level)) {
+      if (!telemetryOff.has("logs") && log.isLevelEnabled(level)) {
         log[level]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(seconds * 10_000) / 10 }, "request completed");
       }
     }),
