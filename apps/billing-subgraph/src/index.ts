@@ -10,7 +10,7 @@
  * - `BILLING_SOURCE` ("billing"): the outbox source a relay must include to publish billing's events.
  */
 import { NO_OUTBOX_NOTIFIER, type OutboxNotifier } from "@monograph/events";
-import { buildSubgraphFromFile, type BaseSubgraphContext, type SubgraphModule } from "@monograph/platform";
+import { buildSubgraphFromFile, type BaseSubgraphContext, type RequestContext, type SubgraphModule } from "@monograph/platform";
 import { createBillingLoaders, type BillingLoaders } from "./loaders.ts";
 import type { PaymentProvider } from "./payments.ts";
 import { BillingRepository, type BillingDb } from "./repository.ts";
@@ -27,7 +27,7 @@ export interface BillingSubgraphDeps {
   payments: PaymentProvider;
   outbox?: OutboxNotifier;
   /** Where failures nobody can be told about go (a refund that failed). Default: the process's logger. */
-  log?: (message: string, error?: unknown) => void;
+  log?: (message: string, error?: unknown, request?: RequestContext) => void;
 }
 
 export interface BillingContext extends BaseSubgraphContext {

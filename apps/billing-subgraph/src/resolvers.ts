@@ -13,7 +13,7 @@ export const resolvers: Resolvers<BillingContext> = {
   },
   Mutation: {
     payInvoice: (_: unknown, args: { invoiceId: string; idempotencyKey?: string | null }, ctx: BillingContext) =>
-      ctx.billing.payInvoice(ctx.caller, args.invoiceId, args.idempotencyKey),
+      ctx.billing.payInvoice(ctx.caller, args.invoiceId, args.idempotencyKey, ctx.request),
   },
   Invoice: {
     __resolveReference: (reference: { id: string }, ctx: BillingContext) => ctx.billing.resolveReference(ctx.caller, reference.id, ctx.loaders),

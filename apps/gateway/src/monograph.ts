@@ -96,7 +96,12 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       domains = await wireInProcessDomains(db, config, inProcess);
       if (seed) await seedDemoData(db, inProcess);
       for (const module of domains.modules) {
-        locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
+        locations[module.name] = {
+          kind: "in-process",
+          schema: module.schema,
+          // The subgraph's context carries the gateway's request, as a subgraph process's carries its own.
+          createContext: (context) => Object.assign(module.createContext(context.caller), { request: context.request }),
+        };
       }
       if (domains.internalRoutes) routes.push(domains.internalRoutes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.

@@ -2,7 +2,6 @@ import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
 import {
   countGraphQLErrors,
-  currentRequestContext,
   graphqlDuration,
   graphqlRequests,
   inSpan,
@@ -24,9 +23,8 @@ export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async didResolveOperation({ operationName }) {
-          const request = currentRequestContext();
-          if (request) request.operationName = operationNames.of(operationName);
+        async didResolveOperation({ operationName, contextValue }) {
+          if (contextValue.request) contextValue.request.operationName = operationNames.of(operationName);
         },
         async willSendResponse({ operationName, operation, response }) {
           const name = operationNames.of(operationName);

@@ -13,7 +13,7 @@ export const resolvers: Resolvers<OrdersContext> = {
     orders: (_: unknown, args: PageArgs, ctx: OrdersContext) => ctx.orders.allOrders(ctx.caller, args),
   },
   Mutation: {
-    createOrder: (_: unknown, args: { input: CreateOrderInput }, ctx: OrdersContext) => ctx.orders.createOrder(ctx.caller, args.input),
+    createOrder: (_: unknown, args: { input: CreateOrderInput }, ctx: OrdersContext) => ctx.orders.createOrder(ctx.caller, args.input, ctx.request),
     cancelOrder: (_: unknown, args: { id: string }, ctx: OrdersContext) => ctx.orders.cancelOrder(ctx.caller, args.id),
   },
   Order: {

@@ -4,15 +4,19 @@ import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { childLogger, tracedResolver, tracingEnabled } from "@monograph/telemetry";
+import { childLogger, requestContextOf, tracedResolver, tracingEnabled } from "@monograph/telemetry";
 import { GraphQLScalarType, parse, responsePathAsArray, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { ErrorCode, maskError } from "./errors.ts";
 import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
 import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
 import { DEFAULT_OPERATION_LIMITS, formatEdgeError, operationLimitOptions, type OperationLimits } from "./limits.ts";
+import { requestContextPlugin, requestLogFor, type WithRequestContext } from "./request-context.ts";
 
-/** Every subgraph's context carries the caller; each domain adds its own per-request pieces (loaders). */
-export interface BaseSubgraphContext {
+/**
+ * Every subgraph's context carries the caller and (set by the server or the gateway, not by the domain) the
+ * request being served; each domain adds its own per-request pieces (loaders).
+ */
+export interface BaseSubgraphContext extends WithRequestContext {
   caller: Caller;
 }
 
@@ -63,9 +67,9 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestContextPlugin(), ...limits.plugins],
     formatError: (formatted, error) =>
-      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => requestLogFor(log, error).error({ err: hidden }, "internal error"), error),
   });
   const seal = sealedSubgraph(options.internalSecret);
   return startHttpServer({
@@ -78,7 +82,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     edge: options.edge,
     limits: options.limits,
     authorize: seal.authorize,
-    context: async (request) => subgraph.createContext(seal.callerOf(request)),
+    context: async (request) => Object.assign(subgraph.createContext(seal.callerOf(request)), { request: requestContextOf(request) }),
     metrics: options.metrics,
     // The same name as the gateway's span around an in-process fetch: a trace reads the same in every shape.
     graphqlSpanName: `subgraph ${subgraph.name}`,

@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import { useAmbientRequestContext } from "./context.ts";
 import { childLogger } from "./logger.ts";
 
 /**
@@ -37,6 +38,8 @@ export async function startTracing(service: string, env: NodeJS.ProcessEnv = pro
   });
   nodeProvider.register();
   provider = nodeProvider;
+  // The SDK's context manager is an AsyncLocalStorage: with its cost paid, request ids follow every line too.
+  useAmbientRequestContext();
   childLogger("tracing").info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, "exporting traces over OTLP/HTTP");
   return true;
 }
