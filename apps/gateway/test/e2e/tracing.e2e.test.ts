@@ -127,10 +127,12 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
       30_000,
     );
     expect(handled.service).toBe(shape === "distributed" ? "monograph-billing" : "monograph-gateway");
-    // Linked to the span that recorded the event (orders' part of the request), and SQL ran under it.
+    // Linked to the span that recorded the event (orders' resolver of the mutation, under orders' part of the
+    // request), and SQL ran under it.
     const trace = receiver.trace(client.traceId);
     const origin = trace.find((span) => span.spanId === handled.links[0]?.spanId);
-    expect(origin?.name).toBe("subgraph orders");
+    expect(origin?.name).toBe("resolve Mutation.createOrder");
+    expect(trace.find((span) => span.spanId === origin?.parentSpanId)?.name).toBe("subgraph orders");
     expect(handled.parentSpanId).toBe(origin?.spanId);
     await waitFor("the invoice's SQL under billing's span", async () => descendants(receiver.trace(client.traceId), handled).some((span) => span.name.startsWith("sql insert")));
   });
