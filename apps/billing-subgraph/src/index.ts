@@ -10,7 +10,7 @@
  * - `BILLING_SOURCE` ("billing"): the outbox source a relay must include to publish billing's events.
  */
 import { NO_OUTBOX_NOTIFIER, type OutboxNotifier } from "@monograph/events";
-import { buildSubgraphFromFile, type SubgraphModule } from "@monograph/platform";
+import { buildSubgraphFromFile, type RequestContext, type SubgraphModule } from "@monograph/platform";
 import type { BillingContext } from "./context.ts";
 import { createBillingLoaders } from "./loaders.ts";
 import type { PaymentProvider } from "./payments.ts";
@@ -29,7 +29,7 @@ export interface BillingSubgraphDeps {
   payments: PaymentProvider;
   outbox?: OutboxNotifier;
   /** Where failures nobody can be told about go (a refund that failed). Default: the process's logger. */
-  log?: (message: string, error?: unknown) => void;
+  log?: (message: string, error?: unknown, request?: RequestContext) => void;
 }
 
 export const BILLING_SDL = new URL("../src/schema.graphql", import.meta.url);

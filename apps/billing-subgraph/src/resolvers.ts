@@ -11,7 +11,7 @@ export const resolvers: Resolvers = {
     invoice: (_, args, ctx) => ctx.billing.invoice(ctx.caller, args.id, ctx.loaders),
   },
   Mutation: {
-    payInvoice: (_, args, ctx) => ctx.billing.payInvoice(ctx.caller, args.invoiceId, args.idempotencyKey),
+    payInvoice: (_, args, ctx) => ctx.billing.payInvoice(ctx.caller, args.invoiceId, args.idempotencyKey, ctx.request),
   },
   Invoice: {
     __resolveReference: (reference, ctx) => ctx.billing.resolveReference(ctx.caller, reference.id, ctx.loaders),

@@ -9,11 +9,13 @@ import {
   encodeCursor,
   ErrorCode,
   forbidden,
+  forRequest,
   isAdmin,
   notFound,
   pageSize,
   unauthenticated,
   type Caller,
+  type RequestContext,
 } from "@monograph/platform";
 import type { UserInvoicesArgs } from "./generated/resolvers-types.ts";
 import { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./events.ts";
@@ -43,7 +45,7 @@ export interface BillingServiceDeps {
   payments: PaymentProvider;
   /** Woken after each transaction that wrote an event. */
   outbox: OutboxNotifier;
-  log?: (message: string, error?: unknown) => void;
+  log?: (message: string, error?: unknown, request?: RequestContext) => void;
 }
 
 /** Raised inside the payment transaction when the invoice stopped being OPEN under us. */
@@ -54,13 +56,13 @@ export class BillingService {
   private readonly repository: BillingRepository;
   private readonly payments: PaymentProvider;
   private readonly outbox: OutboxNotifier;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly log: (message: string, error?: unknown, request?: RequestContext) => void;
 
   constructor(deps: BillingServiceDeps) {
     this.repository = deps.repository;
     this.payments = deps.payments;
     this.outbox = deps.outbox;
-    this.log = deps.log ?? ((message, error) => log.error(error === undefined ? {} : { err: error }, message));
+    this.log = deps.log ?? ((message, error, request) => forRequest(log, request).error(error === undefined ? {} : { err: error }, message));
   }
 
   /**
@@ -71,7 +73,7 @@ export class BillingService {
    * A declined charge is recorded as a FAILED payment (so the customer's attempts are visible, and a retry with the
    * same key answers the same) and the invoice stays OPEN.
    */
-  async payInvoice(caller: Caller, invoiceId: string, idempotencyKey?: string | null): Promise<InvoiceRecord> {
+  async payInvoice(caller: Caller, invoiceId: string, idempotencyKey?: string | null, request?: RequestContext): Promise<InvoiceRecord> {
     if (caller.kind === "anonymous") throw unauthenticated();
     if (caller.kind !== "user") throw forbidden("Only a signed-in user can pay an invoice.");
     const key = validateIdempotencyKey(idempotencyKey);
@@ -123,7 +125,7 @@ export class BillingService {
         return updated;
       });
     } catch (error) {
-      return this.afterFailedSettlement(error, charge, invoice, key);
+      return this.afterFailedSettlement(error, charge, invoice, key, request);
     }
     this.outbox.notify();
     return paid;
@@ -180,11 +182,11 @@ export class BillingService {
   }
 
   /** The charge succeeded but could not be recorded: answer as the situation deserves, and refund what is not owed. */
-  private async afterFailedSettlement(error: unknown, charge: ChargeResult, invoice: InvoiceRecord, key: string | null): Promise<InvoiceRecord> {
+  private async afterFailedSettlement(error: unknown, charge: ChargeResult, invoice: InvoiceRecord, key: string | null, request: RequestContext | undefined): Promise<InvoiceRecord> {
     // The same key at the same moment: the provider made it one charge, and the other request recorded it.
     const earlier = key && isUniqueViolation(error) ? await this.repository.findPaymentByKey(invoice.id, key) : null;
     if (earlier && earlier.providerRef === charge.providerRef) return this.replay(earlier);
-    await this.refund(charge.providerRef, invoice.id);
+    await this.refund(charge.providerRef, invoice.id, request);
     if (earlier) return this.replay(earlier);
     if (error instanceof InvoiceNoLongerOpen) {
       const [current] = await this.repository.findInvoicesByIds([invoice.id]);
@@ -193,11 +195,11 @@ export class BillingService {
     throw error;
   }
 
-  private async refund(providerRef: string, invoiceId: string): Promise<void> {
+  private async refund(providerRef: string, invoiceId: string, request: RequestContext | undefined): Promise<void> {
     try {
       await this.payments.refund(providerRef);
     } catch (error) {
-      this.log(`could not refund charge ${providerRef} for invoice ${invoiceId}; refund it by hand`, error);
+      this.log(`could not refund charge ${providerRef} for invoice ${invoiceId}; refund it by hand`, error, request);
     }
   }
 }

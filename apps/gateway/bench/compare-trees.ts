@@ -2,11 +2,11 @@
 // A B B A rounds, so that the machine's drift weighs on both alike; prints throughput and CPU per request, and
 // the ratio B / A. For changes that must not cost throughput (issue 9: instrumentation with tracing off).
 //
-//   tsx bench/compare-trees.ts --a /path/to/base-checkout [--b <this checkout>] [--b-env OTEL_EXPORTER_OTLP_ENDPOINT=http://...]
+//   tsx bench/compare-trees.ts --a /path/to/base-checkout [--b <this checkout>] [--b-env OTEL_EXPORTER_OTLP_ENDPOINT=http://...] [--cpu-prof <dir>]
 //
 // Each side runs its own `apps/gateway/src/main.ts` (as `npm start` does) with NODE_ENV=production, on a fresh
 // embedded database, stdout discarded. The load is bench/load.ts's, on MyOrders for a customer with 20 orders.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     round: { type: "string", default: "10" },
     pairs: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
+    // V8 CPU profiles of each side's process, into <dir>/A and <dir>/B (bench/telemetry-share.ts reads them).
+    "cpu-prof": { type: "string" },
   },
 });
 if (!args.a) {
@@ -55,10 +57,16 @@ async function start(name: "A" | "B", root: string, extra: string[]): Promise<Si
     PGLITE_DATA_DIR: path.join(scratch, "pglite"),
     LOG_FORMAT: "json",
     APOLLO_TELEMETRY_DISABLED: "true",
+    // The set-up signs in and places orders with ad-hoc documents, which production's safelist refuses.
+    OPERATIONS: "open",
     ...Object.fromEntries(extra.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])),
   };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/gateway/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+  // In production nothing seeds itself: the demo data the set-up signs in with is loaded first, as an operator would.
+  const seeded = spawnSync(process.execPath, ["--import", "tsx", "prisma/seed.ts"], { cwd: root, env: { ...env, NODE_ENV: "development" }, stdio: ["ignore", "ignore", "inherit"] });
+  if (seeded.status !== 0) throw new Error(`seeding side ${name}'s database failed`);
+  const profile = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"], name)}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "apps/gateway/src/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   const onData = (chunk: Buffer) => (output += chunk.toString("utf8"));
   child.stdout!.on("data", onData);

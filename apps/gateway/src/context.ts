@@ -1,7 +1,7 @@
-import type { Caller } from "@monograph/platform";
+import type { Caller, WithRequestContext } from "@monograph/platform";
 
-/** The gateway's context for one client request. */
-export interface GatewayContext {
+/** The gateway's context for one client request (`request`: its id, for lines and subgraph calls). */
+export interface GatewayContext extends WithRequestContext {
   caller: Caller;
   /** Where the request comes from, as the sign-in throttle counts it (see throttle-address.ts). */
   clientAddress: string;

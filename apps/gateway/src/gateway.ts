@@ -9,6 +9,9 @@ import {
   formatEdgeError,
   maskError,
   operationLimitOptions,
+  requestContextOf,
+  requestContextPlugin,
+  requestLogFor,
   startHttpServer,
   type HttpEdgeOptions,
   type HttpServerOptions,
@@ -121,6 +124,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     // The explorer is served by extraRoutes; Apollo's own landing page loads from a CDN and is useless offline.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      requestContextPlugin(),
       operationMetricsPlugin(),
       ...(safelist?.plugins ?? []),
       ...limits.plugins,
@@ -129,7 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     ],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) =>
-      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => requestLogFor(log, error).error({ err: hidden }, "internal error"), error),
   });
   return startHttpServer({
     apollo,
@@ -145,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       caller: await callerFromAuthorization(options.jwtSecret, request.headers.authorization),
       clientAddress: clientAddress(request, options.trustProxy ?? TRUST_NO_PROXY),
       subgraphContexts: new Map(),
+      request: requestContextOf(request),
     }),
   });
 }

@@ -87,7 +87,12 @@ export async function startMonograph(options: MonographOptions): Promise<Running
         if (Object.keys(rows).length > 0) childLogger("gateway").info({ rows }, "seeded demo data into empty tables");
       }
       for (const module of domains.subgraphs) {
-        locations[module.name] = { kind: "in-process", schema: module.schema, createContext: (context) => module.createContext(context.caller) };
+        locations[module.name] = {
+          kind: "in-process",
+          schema: module.schema,
+          // The subgraph's context carries the gateway's request, as a subgraph process's carries its own.
+          createContext: (context) => Object.assign(module.createContext(context.caller), { request: context.request }),
+        };
       }
       if (domains.routes) routes.push(domains.routes);
       // Started after seeding, so that the first poll also delivers anything a previous run left in the outbox.

@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayGraphQLResponse } from "@apollo/server-gateway-interface";
-import { ANONYMOUS, CALLER_HEADER, childLogger, ErrorCode, propagationHeaders, signRequest, type Caller } from "@monograph/platform";
+import { ANONYMOUS, CALLER_HEADER, childLogger, ErrorCode, forRequest, propagationHeaders, signRequest, type Caller } from "@monograph/platform";
 import { GraphQLError } from "graphql";
 import type { GatewayContext } from "./context.ts";
 import { ConcurrencyLimit, deadlineFetch, DEFAULT_SUBGRAPH_CALL_POLICY, isIdempotentOperation, withDeadline, type SubgraphCallPolicy } from "./subgraph-deadlines.ts";
@@ -45,7 +45,8 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
     const caller = (options.context as Partial<GatewayContext>).caller ?? ANONYMOUS;
     options.request.http?.headers.set(PENDING_CALLER, JSON.stringify(caller));
     // The request id (and trace context) continue in the subgraph's process.
-    for (const [name, value] of Object.entries(propagationHeaders())) options.request.http?.headers.set(name, value);
+    const request = (options.context as Partial<GatewayContext>).request;
+    for (const [name, value] of Object.entries(propagationHeaders(request))) options.request.http?.headers.set(name, value);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -54,7 +55,7 @@ export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayConte
     } catch (error) {
       // GraphQL errors arrive inside a successful response; a throw here means no usable response at all
       // (refused connection, deadline, no free slot, 5xx), which the client can only retry.
-      log.error({ err: error, subgraph: this.subgraphName }, `subgraph ${this.subgraphName} failed`);
+      forRequest(log, (options.context as Partial<GatewayContext>).request).error({ err: error, subgraph: this.subgraphName }, `subgraph ${this.subgraphName} failed`);
       throw new GraphQLError(`The ${this.subgraphName} service is unavailable. Try again shortly.`, {
         extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, service: this.subgraphName },
       });

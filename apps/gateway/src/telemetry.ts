@@ -2,13 +2,14 @@ import type { GraphQLDataSource } from "@apollo/gateway";
 import type { ApolloServerPlugin } from "@apollo/server";
 import {
   countGraphQLErrors,
-  currentRequestContext,
   graphqlDuration,
   graphqlRequests,
   inSpan,
   operationNames,
   subgraphFetchDuration,
   subgraphFetchErrors,
+  telemetryOff,
+  tracingEnabled,
 } from "@monograph/telemetry";
 import type { GatewayContext } from "./context.ts";
 
@@ -17,13 +18,13 @@ import type { GatewayContext } from "./context.ts";
  * the errors it sends by code (refusals by limit among them). Operation names are bounded (metrics.ts).
  */
 export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
+  if (telemetryOff.has("metrics")) return {};
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async didResolveOperation({ operationName }) {
-          const request = currentRequestContext();
-          if (request) request.operationName = operationNames.of(operationName);
+        async didResolveOperation({ operationName, contextValue }) {
+          if (contextValue.request) contextValue.request.operationName = operationNames.of(operationName);
         },
         async willSendResponse({ operationName, operation, response }) {
           const name = operationNames.of(operationName);
@@ -45,6 +46,7 @@ export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
 export function measuredDataSource(subgraph: string, source: GraphQLDataSource<GatewayContext>, { inProcess = false } = {}): GraphQLDataSource<GatewayContext> {
   // In-process, the fetch gets the span a subgraph process gives the same request over HTTP (`subgraph <name>`):
   // SQL spans nest under it, and a trace reads the same in every shape.
+  if (telemetryOff.has("metrics") && !(inProcess && tracingEnabled())) return source;
   const run = inProcess
     ? (options: Parameters<typeof source.process>[0]) => inSpan(`subgraph ${subgraph}`, { attributes: { "monograph.subgraph": subgraph } }, () => source.process(options))
     : (options: Parameters<typeof source.process>[0]) => source.process(options);

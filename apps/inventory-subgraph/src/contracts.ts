@@ -3,7 +3,7 @@
  * so a consumer imports it (`import type ... from "@monograph/inventory-subgraph/contracts"`) without importing
  * inventory (docs/adr/0014-domain-modules-and-registry.md).
  */
-import type { PortContract } from "@monograph/platform";
+import type { PortContract, RequestContext } from "@monograph/platform";
 
 /** One line to reserve. */
 export interface ReservationRequestLine {
@@ -29,11 +29,12 @@ export interface ReservedLine {
  * (an unknown SKU) are DomainErrors too; an unreachable inventory is SERVICE_UNAVAILABLE.
  */
 export interface Reservations {
-  reserve(orderId: string, lines: readonly ReservationRequestLine[]): Promise<{ lines: ReservedLine[] }>;
+  /** `request`: the client request being served, whose id a call over HTTP carries (and its lines, when it fails). */
+  reserve(orderId: string, lines: readonly ReservationRequestLine[], request?: RequestContext): Promise<{ lines: ReservedLine[] }>;
   /** Gives the order's reserved stock back. No-op when nothing is held for it. */
-  release(orderId: string): Promise<void>;
+  release(orderId: string, request?: RequestContext): Promise<void>;
   /** Turns the order's reservation into a sale (the stock leaves for good). */
-  commit(orderId: string): Promise<void>;
+  commit(orderId: string, request?: RequestContext): Promise<void>;
 }
 
 /** The port inventory provides and orders needs. */

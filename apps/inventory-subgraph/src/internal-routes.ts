@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, readBodyUpTo, sendJson, verifyRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, forRequest, readBodyUpTo, requestContextOf, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { InventoryReservations } from "./reservations.ts";
 
@@ -92,7 +92,7 @@ export function inventoryInternalRoutes(reservations: Reservations, internalSecr
         const sku = error.extensions.sku;
         sendJson(response, status, { error: { code, message: error.message, ...(typeof sku === "string" ? { sku } : {}) } });
       } else {
-        log.error({ err: error }, `internal ${action} failed`);
+        forRequest(log, requestContextOf(request)).error({ err: error }, `internal ${action} failed`);
         sendError(response, 503, ErrorCode.SERVICE_UNAVAILABLE, "Inventory could not handle this request right now. Please try again.");
       }
     }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { CALLER_HEADER, childLogger, ErrorCode, readBodyUpTo, sendJson, verifyRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, ErrorCode, forRequest, readBodyUpTo, requestContextOf, sendJson, verifyRequest } from "@monograph/platform";
 import { z } from "zod";
 import type { OrderPlacements } from "./placement.ts";
 
@@ -47,7 +47,7 @@ export function ordersInternalRoutes(placements: Pick<OrderPlacements, "settle">
     try {
       sendJson(response, 200, { outcomes: await placements.settle(parsed.data.orderIds) });
     } catch (error) {
-      log.error({ err: error }, "internal placements failed");
+      forRequest(log, requestContextOf(request)).error({ err: error }, "internal placements failed");
       sendJson(response, 503, { error: { code: ErrorCode.SERVICE_UNAVAILABLE, message: "Orders could not answer right now. Please try again." } });
     }
     return true;

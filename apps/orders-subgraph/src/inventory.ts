@@ -1,4 +1,4 @@
-import { CALLER_HEADER, childLogger, DomainError, ErrorCode, propagationHeaders, signRequest } from "@monograph/platform";
+import { CALLER_HEADER, childLogger, DomainError, ErrorCode, forRequest, propagationHeaders, signRequest, type RequestContext } from "@monograph/platform";
 import { z } from "zod";
 import type { ReservationRequestLine, Reservations, ReservedLine } from "@monograph/inventory-subgraph/contracts";
 
@@ -58,22 +58,22 @@ export class HttpInventoryClient implements InventoryClient {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async reserve(orderId: string, lines: readonly ReservationRequestLine[]): Promise<{ lines: ReservedLine[] }> {
-    const body = await this.post("reserve", { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) });
+  async reserve(orderId: string, lines: readonly ReservationRequestLine[], request?: RequestContext): Promise<{ lines: ReservedLine[] }> {
+    const body = await this.post("reserve", { orderId, lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) }, request);
     const parsed = reserveResponse.safeParse(body);
     if (!parsed.success) throw unavailable();
     return parsed.data;
   }
 
-  async release(orderId: string): Promise<void> {
-    await this.post("release", { orderId });
+  async release(orderId: string, request?: RequestContext): Promise<void> {
+    await this.post("release", { orderId }, request);
   }
 
-  async commit(orderId: string): Promise<void> {
-    await this.post("commit", { orderId });
+  async commit(orderId: string, request?: RequestContext): Promise<void> {
+    await this.post("commit", { orderId }, request);
   }
 
-  private async post(action: "reserve" | "release" | "commit", payload: object): Promise<unknown> {
+  private async post(action: "reserve" | "release" | "commit", payload: object, request: RequestContext | undefined): Promise<unknown> {
     let response: Response;
     let body: unknown;
     const json = JSON.stringify(payload);
@@ -84,7 +84,7 @@ export class HttpInventoryClient implements InventoryClient {
           "content-type": "application/json",
           // Signed for this body only: a captured header cannot reserve, release or commit anything else.
           [CALLER_HEADER]: await signRequest(this.options.internalSecret, { kind: "service", service: "orders" }, { method: "POST", body: json }),
-          ...propagationHeaders(),
+          ...propagationHeaders(request),
         },
         body: json,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
@@ -92,7 +92,7 @@ export class HttpInventoryClient implements InventoryClient {
       body = await response.json().catch(() => undefined);
     } catch (error) {
       // The cause names the URL: logged here for operators, never passed on to a client.
-      log.error({ err: error }, `inventory ${action} failed`);
+      forRequest(log, request).error({ err: error }, `inventory ${action} failed`);
       throw unavailable();
     }
     if (response.ok) return body;

@@ -12,7 +12,7 @@ export const resolvers: Resolvers = {
     orders: (_, args, ctx) => ctx.orders.allOrders(ctx.caller, args),
   },
   Mutation: {
-    createOrder: (_, args, ctx) => ctx.orders.createOrder(ctx.caller, args.input),
+    createOrder: (_, args, ctx) => ctx.orders.createOrder(ctx.caller, args.input, ctx.request),
     cancelOrder: (_, args, ctx) => ctx.orders.cancelOrder(ctx.caller, args.id),
   },
   Order: {

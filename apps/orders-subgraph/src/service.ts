@@ -10,11 +10,13 @@ import {
   encodeCursor,
   ErrorCode,
   forbidden,
+  forRequest,
   isAdmin,
   notFound,
   pageSize,
   unauthenticated,
   type Caller,
+  type RequestContext,
 } from "@monograph/platform";
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
 import type { CreateOrderInput, QueryOrdersArgs } from "./generated/resolvers-types.ts";
@@ -56,7 +58,7 @@ export interface OrdersServiceDeps {
   inventory: InventoryClient;
   /** Woken after each transaction that wrote an event. */
   outbox: OutboxNotifier;
-  log?: (message: string, error?: unknown) => void;
+  log?: (message: string, error?: unknown, request?: RequestContext) => void;
   /**
    * Called at each named point of createOrder. TEST ONLY: an orders process started with ORDERS_CRASH_AT kills
    * itself there (SIGKILL), so fault tests can crash it between the steps of placing an order.
@@ -69,7 +71,7 @@ export class OrdersService {
   private readonly repository: OrdersRepository;
   private readonly inventory: InventoryClient;
   private readonly outbox: OutboxNotifier;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly log: (message: string, error?: unknown, request?: RequestContext) => void;
   private readonly placements: OrderPlacements;
   private readonly onCrashPoint: ((point: CrashPoint) => void) | undefined;
 
@@ -79,7 +81,7 @@ export class OrdersService {
     this.onCrashPoint = deps.onCrashPoint;
     this.inventory = deps.inventory;
     this.outbox = deps.outbox;
-    this.log = deps.log ?? ((message, error) => log.error(error === undefined ? {} : { err: error }, message));
+    this.log = deps.log ?? ((message, error, request) => forRequest(log, request).error(error === undefined ? {} : { err: error }, message));
   }
 
   /**
@@ -91,7 +93,7 @@ export class OrdersService {
    * if the order committed after all, abandoning finds it PLACED and releases nothing. What a crash leaves held,
    * inventory's sweeper releases after its grace period, by the same rule.
    */
-  async createOrder(caller: Caller, input: CreateOrderInput): Promise<OrderRecord> {
+  async createOrder(caller: Caller, input: CreateOrderInput, request?: RequestContext): Promise<OrderRecord> {
     const customerId = orderingUser(caller);
     const lines = validateLines(input.items);
     const idempotencyKey = validateIdempotencyKey(input.idempotencyKey);
@@ -106,7 +108,7 @@ export class OrdersService {
     for (let round = 1; ; round += 1) {
       const orderId = idempotencyKey ? await currentAttemptId(this.repository, customerId, idempotencyKey) : randomUUID();
       try {
-        return await this.placeAttempt(orderId, customerId, idempotencyKey, lines);
+        return await this.placeAttempt(orderId, customerId, idempotencyKey, lines, request);
       } catch (error) {
         if (!(error instanceof AttemptAbandoned)) throw error;
         if (round >= 3) throw attemptAbandoned();
@@ -115,15 +117,15 @@ export class OrdersService {
   }
 
   /** One attempt of createOrder under one order id; AttemptAbandoned when that id was given up meanwhile. */
-  private async placeAttempt(orderId: string, customerId: string, idempotencyKey: string | null, lines: ReservationRequestLine[]): Promise<OrderRecord> {
+  private async placeAttempt(orderId: string, customerId: string, idempotencyKey: string | null, lines: ReservationRequestLine[], request: RequestContext | undefined): Promise<OrderRecord> {
     this.crashPoint("before-reserve");
     let reserved: ReservedLine[];
     try {
-      reserved = (await this.inventory.reserve(orderId, lines)).lines;
+      reserved = (await this.inventory.reserve(orderId, lines, request)).lines;
     } catch (error) {
       const code = error instanceof DomainError ? error.extensions.code : undefined;
       // The outcome of a reservation that timed out is unknown: undo whatever may have been held.
-      if (code === ErrorCode.SERVICE_UNAVAILABLE) await this.abandon(orderId);
+      if (code === ErrorCode.SERVICE_UNAVAILABLE) await this.abandon(orderId, request);
       // A concurrent request with the same key may have taken the stock this one wanted: answer as it did.
       const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(customerId, idempotencyKey) : null;
       if (earlier) return this.replay(earlier, lines);
@@ -137,7 +139,7 @@ export class OrdersService {
     try {
       priced = priceLines(lines, reserved);
     } catch (error) {
-      await this.abandon(orderId);
+      await this.abandon(orderId, request);
       throw error;
     }
 
@@ -164,13 +166,13 @@ export class OrdersService {
       if (idempotencyKey && isUniqueViolation(error)) {
         const winner = await this.repository.findByIdempotencyKey(customerId, idempotencyKey);
         if (winner) {
-          if (winner.id !== orderId) await this.abandon(orderId);
+          if (winner.id !== orderId) await this.abandon(orderId, request);
           return this.replay(winner, lines);
         }
       }
       // Decides the attempt: PLACED if the transaction committed after all (then nothing is released), else
       // ABANDONED and released. If even that fails (the database is away), the sweeper settles it later.
-      await this.abandon(orderId);
+      await this.abandon(orderId, request);
       if (isUniqueViolation(error)) throw new AttemptAbandoned();
       throw error;
     }
@@ -280,13 +282,13 @@ export class OrdersService {
    * Gives up an attempt whose reservation may exist: decide its id ABANDONED (unless its order committed), then
    * release. Best effort, because the caller is already failing: what fails here, the sweeper settles later.
    */
-  private async abandon(orderId: string): Promise<void> {
+  private async abandon(orderId: string, request: RequestContext | undefined): Promise<void> {
     try {
       const outcome = (await this.placements.settle([orderId]))[orderId];
       if (outcome !== "ABANDONED") return;
-      await this.inventory.release(orderId);
+      await this.inventory.release(orderId, request);
     } catch (error) {
-      this.log(`could not give up attempt ${orderId} now; inventory's sweeper will release its stock after its grace period`, error);
+      this.log(`could not give up attempt ${orderId} now; inventory's sweeper will release its stock after its grace period`, error, request);
     }
   }
 

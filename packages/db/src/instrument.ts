@@ -1,34 +1,44 @@
-import { observeSql } from "@monograph/telemetry";
+import { observeSql, telemetryOff } from "@monograph/telemetry";
 
 type Query = { sql: string };
 
 /**
  * Wraps a Prisma driver adapter factory so that every SQL statement it runs (in or out of a transaction) is timed
- * and, with tracing on, gets a span under whatever was active when the statement was issued. Works the same for
- * @prisma/adapter-pg and pglite-prisma-adapter: it only sees the driver adapter contract (`connect`,
- * `queryRaw`, `executeRaw`, `startTransaction`).
+ * and, with tracing on, gets a span under whatever was active when the statement was issued (the resolver that
+ * ran it: see tracedResolver in @monograph/telemetry). Works the same for @prisma/adapter-pg and
+ * pglite-prisma-adapter: it only sees the driver adapter contract (`connect`, `queryRaw`, `executeRaw`,
+ * `startTransaction`).
  */
 export function observeAdapter<T extends object>(factory: T): T {
-  return wrap(factory);
+  return telemetryOff.has("sql") ? factory : wrap(factory);
 }
 
 function wrap<T extends object>(target: T): T {
+  // One wrapper per method and adapter object, made on first use: Prisma reads `queryRaw` for every statement.
+  const wrappers = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(object, property, receiver) {
       const value = Reflect.get(object, property, receiver) as unknown;
       if (typeof value !== "function") return value;
+      const cached = wrappers.get(property);
+      if (cached) return cached;
       const method = value as (...args: unknown[]) => unknown;
+      let wrapper: unknown;
       switch (property) {
         case "queryRaw":
         case "executeRaw":
-          return (query: Query) => observeSql(query.sql, () => method.call(object, query) as Promise<unknown>);
+          wrapper = (query: Query) => observeSql(query.sql, () => method.call(object, query) as Promise<unknown>);
+          break;
         case "connect":
         case "connectToShadowDb":
         case "startTransaction":
-          return async (...args: unknown[]) => wrap((await method.apply(object, args)) as object);
+          wrapper = async (...args: unknown[]) => wrap((await method.apply(object, args)) as object);
+          break;
         default:
-          return method.bind(object);
+          wrapper = method.bind(object);
       }
+      wrappers.set(property, wrapper);
+      return wrapper;
     },
   });
 }

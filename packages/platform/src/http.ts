@@ -3,7 +3,18 @@ import type { AddressInfo, Socket } from "node:net";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from "@apollo/server";
 import { EdgeErrorCode } from "./errors.ts";
 import { DEFAULT_OPERATION_LIMITS, screenDocument, type OperationLimits } from "./limits.ts";
-import { childLogger, observeHttpRequest, REQUEST_ID_HEADER, requestIdFrom, routeOf, runWithRequestContext, sendMetrics, withServerSpan } from "@monograph/telemetry";
+import {
+  attachRequestContext,
+  childLogger,
+  forRequest,
+  observeHttpRequest,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  routeOf,
+  runWithRequestContext,
+  sendMetrics,
+  withServerSpan,
+} from "@monograph/telemetry";
 
 /** Every server Monograph starts returns this: where it listens, and how to stop it. */
 export interface RunningServer {
@@ -114,12 +125,15 @@ export async function startHttpServer<TContext extends BaseContext>(options: Htt
       const route = routeOf((request.url ?? "/").split("?")[0]!);
       const spanName = route === "/graphql" ? (options.graphqlSpanName ?? "POST /graphql") : `${request.method} ${route}`;
       const traced = route !== "/health" && route !== "/ready" && route !== "/metrics";
-      runWithRequestContext({ requestId }, () => {
+      // Carried explicitly (the GraphQL contexts read it with requestContextOf), and across awaits when tracing is on.
+      const context = { requestId };
+      attachRequestContext(request, context);
+      runWithRequestContext(context, () => {
         const serve = () => {
-          observeHttpRequest(request, response);
+          observeHttpRequest(request, response, context);
           admit(inFlight, request, response, () => handle(options, edge, request, response)).catch((error: unknown) => {
             if (isClientGone(error, request)) return void response.destroy();
-            log.error({ err: error }, "unhandled error");
+            forRequest(log, context).error({ err: error }, "unhandled error");
             if (!response.headersSent) sendJson(response, 500, { errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
             else response.end();
           });

@@ -10,4 +10,16 @@ export * from "./domain.ts";
 export * from "./process.ts";
 export * from "./paths.ts";
 export * from "./runtime.ts";
-export { childLogger, logger, propagationHeaders, REQUEST_ID_HEADER, setServiceName, startTracing, type Logger } from "@monograph/telemetry";
+export * from "./request-context.ts";
+export {
+  childLogger,
+  forRequest,
+  logger,
+  propagationHeaders,
+  REQUEST_ID_HEADER,
+  requestContextOf,
+  setServiceName,
+  startTracing,
+  type Logger,
+  type RequestContext,
+} from "@monograph/telemetry";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, v
 import { forbidden } from "./errors.ts";
 import type { RunningServer } from "./http.ts";
 import { ANONYMOUS, CALLER_HEADER, issueUserToken, signRequest, type Caller } from "./identity.ts";
-import { buildSubgraphFromFile, startSubgraphServer, type BaseSubgraphContext, type SubgraphModule } from "./subgraph.ts";
+import { buildSubgraphFromFile, startSubgraphServer, traceResolvers, type BaseSubgraphContext, type SubgraphModule } from "./subgraph.ts";
 import { errorCodes, executeOnSubgraph } from "./testing.ts";
 
 const INTERNAL_SECRET = "subgraph-test-internal-secret-0123";
@@ -168,11 +168,14 @@ describe("startSubgraphServer", () => {
   it("when a resolver fails unexpectedly, then the client sees a masked INTERNAL_SERVER_ERROR and the detail goes to the log", async () => {
     const logs = captureLogs();
     onTestFinished(() => logs.restore());
-    const { body } = await post(server, "{ whoami failing }");
+    const { body } = await post(server, "{ whoami failing }", { headers: { "x-request-id": "req-failing-1" } });
     expect(body.data).toEqual({ whoami: "anonymous", failing: null });
     expect(body.errors).toEqual([{ message: "Internal server error", path: ["failing"], locations: [{ line: 1, column: 10 }], extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
     expect(JSON.stringify(body)).not.toMatch(/secret_table|hunter2|db\.internal|stacktrace/);
-    expect(logs.matching("internal error")).toEqual([expect.objectContaining({ component: "books", err: expect.objectContaining({ message: expect.stringContaining("secret_table") }) })]);
+    // Apollo calls formatError without the GraphQL context: the line still names the request (no tracing here).
+    expect(logs.matching("internal error")).toEqual([
+      expect.objectContaining({ component: "books", requestId: "req-failing-1", err: expect.objectContaining({ message: expect.stringContaining("secret_table") }) }),
+    ]);
   });
 
   it("when the query is invalid, then the client gets GRAPHQL_VALIDATION_FAILED with graphql's message", async () => {
@@ -220,5 +223,15 @@ describe("executeOnSubgraph (in-process, as the gateway would)", () => {
     expect(result.data).toEqual({ book: { title: "Dune" }, secret: null });
     expect(errorCodes(result)).toEqual(["FORBIDDEN"]);
     expect(errorCodes({})).toEqual([]);
+  });
+});
+
+describe("resolver spans", () => {
+  it("when tracing is off, then the domain's resolvers are left exactly as written (no wrapper to pay for)", () => {
+    const order = () => Promise.resolve({ id: "o-1" });
+    const reference = () => ({ id: "o-1" });
+    const traced = traceResolvers({ Query: { order }, Order: { __resolveReference: reference } });
+    expect((traced.Query as Record<string, unknown>).order).toBe(order);
+    expect((traced.Order as Record<string, unknown>).__resolveReference).toBe(reference);
   });
 });

@@ -3,15 +3,19 @@ import type { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { childLogger } from "@monograph/telemetry";
-import { parse, type GraphQLFieldResolver, type GraphQLScalarType, type GraphQLSchema } from "graphql";
+import { childLogger, requestContextOf, tracedResolver, tracingEnabled } from "@monograph/telemetry";
+import { GraphQLScalarType, parse, responsePathAsArray, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { ErrorCode, maskError } from "./errors.ts";
 import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
 import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
 import { DEFAULT_OPERATION_LIMITS, formatEdgeError, operationLimitOptions, type OperationLimits } from "./limits.ts";
+import { requestContextPlugin, requestLogFor, type WithRequestContext } from "./request-context.ts";
 
-/** Every subgraph's context carries the caller; each domain adds its own per-request pieces (loaders). */
-export interface BaseSubgraphContext {
+/**
+ * Every subgraph's context carries the caller and (set by the server or the gateway, not by the domain) the
+ * request being served; each domain adds its own per-request pieces (loaders).
+ */
+export interface BaseSubgraphContext extends WithRequestContext {
   caller: Caller;
 }
 
@@ -62,9 +66,9 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     // Our entry points stop on signals themselves, in order (server, background work, database): Apollo's own
     // handler would stop only Apollo, then re-raise the signal mid-shutdown.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...limits.plugins],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestContextPlugin(), ...limits.plugins],
     formatError: (formatted, error) =>
-      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => log.error({ err: hidden }, "internal error"), error),
+      maskError(formatEdgeError(formatted, error, { fieldSuggestions }), (hidden) => requestLogFor(log, error).error({ err: hidden }, "internal error"), error),
   });
   const seal = sealedSubgraph(options.internalSecret);
   return startHttpServer({
@@ -77,7 +81,7 @@ export function startSubgraphServer(options: StartSubgraphServerOptions): Promis
     edge: options.edge,
     limits: options.limits,
     authorize: seal.authorize,
-    context: async (request) => subgraph.createContext(seal.callerOf(request)),
+    context: async (request) => Object.assign(subgraph.createContext(seal.callerOf(request)), { request: requestContextOf(request) }),
     metrics: options.metrics,
     // The same name as the gateway's span around an in-process fetch: a trace reads the same in every shape.
     graphqlSpanName: `subgraph ${subgraph.name}`,
@@ -136,6 +140,48 @@ export type Resolvers<TContext = any> = {
  */
 export function buildSubgraphFromFile<TContext = any>(sdlFile: URL, resolvers: Resolvers<NoInfer<TContext>>): GraphQLSchema {
   const typeDefs = parse(readFileSync(sdlFile, "utf8"));
-  return buildSubgraphSchema([{ typeDefs, resolvers: resolvers as Resolvers<unknown> }]);
+  const resolverMap = tracingEnabled() ? traceResolvers(resolvers as Resolvers<unknown>) : (resolvers as Resolvers<unknown>);
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolverMap }]);
+}
+
+type AnyResolver = (...args: never[]) => unknown;
+
+/**
+ * With tracing on (decided when the schema is built, after `startTracing`), every resolver the domain wrote
+ * (root fields, entity references, fields with their own function; not graphql-js's default property reads)
+ * runs under a span `resolve <Type>.<field>` when it returns a promise (tracedResolver), so each SQL statement
+ * sits under the resolver that caused it. Subscriptions are left alone: their resolvers live as long as the
+ * subscription.
+ */
+export function traceResolvers(resolvers: Resolvers<unknown>): Resolvers<unknown> {
+  const traced: Resolvers<unknown> = {};
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (typeName === "Subscription" || fields instanceof GraphQLScalarType || typeof fields !== "object" || fields === null) {
+      traced[typeName] = fields;
+      continue;
+    }
+    const wrapped: Record<string, unknown> = {};
+    for (const [fieldName, value] of Object.entries(fields as Record<string, unknown>)) {
+      const name = `resolve ${typeName}.${fieldName}`;
+      const attributes = { "graphql.field.name": fieldName, "graphql.parent.type": typeName };
+      if (fieldName === "__resolveReference" && typeof value === "function") {
+        wrapped[fieldName] = tracedResolver(name, attributes, value as AnyResolver);
+      } else if (typeof value === "function") {
+        wrapped[fieldName] = tracedResolver(name, attributes, value as AnyResolver, fieldPath);
+      } else if (typeof value === "object" && value !== null && typeof (value as { resolve?: unknown }).resolve === "function") {
+        wrapped[fieldName] = { ...value, resolve: tracedResolver(name, attributes, (value as { resolve: AnyResolver }).resolve, fieldPath) };
+      } else {
+        wrapped[fieldName] = value;
+      }
+    }
+    traced[typeName] = wrapped as Resolvers<unknown>[string];
+  }
+  return traced;
+}
+
+/** `me.orders.edges.0.node.items` from a field resolver's info (its fourth argument). */
+function fieldPath(args: readonly unknown[]): string | undefined {
+  const info = args[3] as GraphQLResolveInfo | undefined;
+  return info?.path ? responsePathAsArray(info.path).join(".") : undefined;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

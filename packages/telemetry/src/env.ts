@@ -31,3 +31,25 @@ export function loggerSettingsFrom(env: NodeJS.ProcessEnv): LoggerSettings {
     format: (format.success && format.data) || (development ? "pretty" : "json"),
   };
 }
+
+/**
+ * FOR MEASURING THE COST OF TELEMETRY ONLY (docs/benchmarks.md, section 6): `TELEMETRY_OFF` lists parts of the
+ * request-path telemetry that this process leaves out, comma-separated, or `all`:
+ * - `context`: no request context (log lines lose `requestId`, subgraph calls do not send `x-request-id`);
+ * - `metrics`: nothing is counted or timed (the HTTP, GraphQL, subgraph-fetch and SQL series stay at zero; no
+ *   Node runtime metrics);
+ * - `logs`: no access line per request;
+ * - `sql`: the Prisma driver adapter is not wrapped (no SQL timing, no SQL spans).
+ * Together they reproduce a process without observability for a side-by-side benchmark. Never for production.
+ */
+export type TelemetryPart = "context" | "metrics" | "logs" | "sql";
+const TELEMETRY_PARTS: readonly TelemetryPart[] = ["context", "metrics", "logs", "sql"];
+
+export function telemetryPartsOff(env: NodeJS.ProcessEnv): ReadonlySet<TelemetryPart> {
+  const listed = (env.TELEMETRY_OFF ?? "").split(",").map((part) => part.trim()).filter(Boolean);
+  if (listed.includes("all")) return new Set(TELEMETRY_PARTS);
+  return new Set(TELEMETRY_PARTS.filter((part) => listed.includes(part)));
+}
+
+/** The parts of telemetry this process leaves out (TELEMETRY_OFF), read once at start-up. */
+export const telemetryOff: ReadonlySet<TelemetryPart> = telemetryPartsOff(process.env);

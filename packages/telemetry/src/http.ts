@@ -1,5 +1,6 @@
-import { AsyncResource } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { bindToRequestContext, requestLogFields, type RequestContext } from "./context.ts";
+import { telemetryOff } from "./env.ts";
 import { childLogger } from "./logger.ts";
 import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 
@@ -15,23 +16,26 @@ export function routeOf(path: string): string {
 /**
  * Observes one HTTP request from its arrival to its answer: a debug line with its (redacted) headers when it
  * arrives, one line when it is answered (info for GraphQL, debug for probes and other routes), the request
- * counter and the duration histogram. Call it inside the request's context.
+ * counter and the duration histogram. `context` is the request's (its lines carry its id).
  */
-export function observeHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+export function observeHttpRequest(request: IncomingMessage, response: ServerResponse, context?: RequestContext): void {
+  if (telemetryOff.has("metrics") && telemetryOff.has("logs")) return;
   const started = process.hrtime.bigint();
   const path = (request.url ?? "/").split("?")[0]!;
   const route = routeOf(path);
-  if (log.isLevelEnabled("debug")) log.debug({ method: request.method, path, headers: request.headers }, "request received");
+  if (log.isLevelEnabled("debug")) log.debug({ ...requestLogFields(context), method: request.method, path, headers: request.headers }, "request received");
   response.once(
     "finish",
-    AsyncResource.bind(() => {
+    bindToRequestContext(() => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const method = request.method === "GET" || request.method === "POST" ? request.method : "other";
-      httpRequests.inc({ route, method, status: String(response.statusCode) });
-      httpDuration.observe({ route }, seconds);
+      if (!telemetryOff.has("metrics")) {
+        httpRequests.inc({ route, method, status: String(response.statusCode) });
+        httpDuration.observe({ route }, seconds);
+      }
       const level = route === "/graphql" ? "info" : "debug";
-      if (log.isLevelEnabled(level)) {
-        log[level]({ method: request.method, path, status: response.statusCode, durationMs: Math.round(seconds * 10_000) / 10 }, "request completed");
+      if (!telemetryOff.has("logs") && log.isLevelEnabled(level)) {
+        log[level]({ ...requestLogFields(context), method: request.method, path, status: response.statusCode, durationMs: Math.round(seconds * 10_000) / 10 }, "request completed");
       }
     }),
   );

@@ -1,19 +1,41 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from "./context.ts";
+import { ambientRequestContext, REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, useAmbientRequestContext } from "./context.ts";
 import { loggerSettingsFrom } from "./env.ts";
-import { childLogger, logger, registerSecret, scrub } from "./logger.ts";
+import { childLogger, forRequest, logger, registerSecret, scrub } from "./logger.ts";
 import { captureLogs, type CapturedLogs } from "./testing.ts";
 
 let logs: CapturedLogs;
 afterEach(() => logs?.restore());
 
 describe("logger", () => {
-  it("when a line is written inside a request, then it carries the request id and the component", () => {
+  it("when a line is written for a request without tracing, then it carries the request id, operation and component", async () => {
+    expect(ambientRequestContext()).toBe(false);
     logs = captureLogs();
-    runWithRequestContext({ requestId: "req-1" }, () => childLogger("gateway").info("served"));
+    const request = { requestId: "req-0", operationName: "MyOrders" };
+    const log = childLogger("orders");
+    await Promise.resolve();
+    forRequest(log, request).error("compensation failed");
+    log.info("outside");
+    expect(logs.lines[0]).toMatchObject({ level: "error", component: "orders", requestId: "req-0", operation: "MyOrders", msg: "compensation failed" });
+    expect(logs.lines[1]).not.toHaveProperty("requestId");
+  });
+
+  // The ambient context, once on, stays on in this process (startTracing turns it on); no later test needs it off.
+  it("when tracing keeps an ambient request context, then a line written anywhere inside the request carries its id once", async () => {
+    useAmbientRequestContext();
+    logs = captureLogs();
+    await runWithRequestContext({ requestId: "req-1" }, async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      childLogger("gateway").info("served");
+      forRequest(childLogger("gateway"), { requestId: "req-1" }).info("served explicitly");
+    });
     logger.info("outside");
     expect(logs.lines[0]).toMatchObject({ level: "info", component: "gateway", requestId: "req-1", msg: "served" });
-    expect(logs.lines[1]).not.toHaveProperty("requestId");
+    expect(logs.lines[1]).toMatchObject({ requestId: "req-1", msg: "served explicitly" });
+    // The ambient context already names the request: no child logger (and no second requestId key) for it.
+    const gateway = childLogger("gateway");
+    expect(forRequest(gateway, { requestId: "req-1" })).toBe(gateway);
+    expect(logs.lines[2]).not.toHaveProperty("requestId");
   });
 
   it("when secrets are logged by key, by value or inside a message, then none of them is written", () => {

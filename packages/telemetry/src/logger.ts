@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { pino, stdSerializers, type DestinationStream, type Logger } from "pino";
-import { currentRequestContext, serviceName } from "./context.ts";
+import { currentRequestContext, requestLogFields, serviceName, type RequestContext } from "./context.ts";
 import { loggerSettingsFrom } from "./env.ts";
 
 export type { Logger } from "pino";
@@ -122,6 +122,15 @@ export const logger: Logger = pino(
   },
   sink,
 );
+
+/**
+ * `log` for a line written while serving `request`: without an ambient request context (tracing off), a child
+ * carrying the request's id, made only now, when a line is written; with one, `log` itself.
+ */
+export function forRequest(log: Logger, request: RequestContext | undefined): Logger {
+  const fields = requestLogFields(request);
+  return fields.requestId ? log.child(fields) : log;
+}
 
 /** A logger for one part of the system; its lines carry `component`, e.g. "gateway", "orders", "events". */
 export function childLogger(component: string): Logger {

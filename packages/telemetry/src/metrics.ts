@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { telemetryOff } from "./env.ts";
 import { sqlSpan } from "./tracing.ts";
 
 /**
@@ -8,7 +9,7 @@ import { sqlSpan } from "./tracing.ts";
  * come from a fixed list or pass `BoundedLabel`, never from raw client input.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "monograph_" });
+if (!telemetryOff.has("metrics")) collectDefaultMetrics({ register: registry, prefix: "monograph_" });
 
 /**
  * Admits at most `max` distinct values that match `pattern`; anything else becomes `fallback`. Operation names

@@ -1,7 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { propagationHeaders } from "./propagation.ts";
-import { runWithRequestContext } from "./context.ts";
+import { ambientRequestContext, runWithRequestContext } from "./context.ts";
 import { currentTraceCarrier, inSpan, sqlSpan, startTracing, tracingEnabled } from "./tracing.ts";
 
 describe("tracing without an OTLP endpoint", () => {
@@ -15,7 +15,10 @@ describe("tracing without an OTLP endpoint", () => {
   });
 
   it("when a request calls another process, then its request id goes along, and no trace header is invented", () => {
-    expect(runWithRequestContext({ requestId: "abc" }, () => propagationHeaders())).toEqual({ "x-request-id": "abc" });
+    expect(propagationHeaders({ requestId: "abc" })).toEqual({ "x-request-id": "abc" });
     expect(propagationHeaders()).toEqual({});
+    // Without tracing there is no ambient request context (no AsyncLocalStorage): the caller hands the request on.
+    expect(ambientRequestContext()).toBe(false);
+    expect(runWithRequestContext({ requestId: "abc" }, () => propagationHeaders())).toEqual({});
   });
 });

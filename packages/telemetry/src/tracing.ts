@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import { useAmbientRequestContext } from "./context.ts";
 import { childLogger } from "./logger.ts";
 
 /**
@@ -37,6 +38,8 @@ export async function startTracing(service: string, env: NodeJS.ProcessEnv = pro
   });
   nodeProvider.register();
   provider = nodeProvider;
+  // The SDK's context manager is an AsyncLocalStorage: with its cost paid, request ids follow every line too.
+  useAmbientRequestContext();
   childLogger("tracing").info({ endpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT }, "exporting traces over OTLP/HTTP");
   return true;
 }
@@ -97,4 +100,51 @@ export function withServerSpan(name: string, headers: Record<string, string | st
 export function sqlSpan<T>(sql: string, statement: string, run: () => Promise<T>): Promise<T> {
   if (!provider || !trace.getActiveSpan()) return run();
   return inSpan(`sql ${statement}`, { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", "db.statement": sql.length > 2_000 ? `${sql.slice(0, 2_000)}…` : sql } }, run);
+}
+
+/**
+ * Wraps one GraphQL resolver so that, with tracing on, a call that returns a promise gets a span `name`
+ * (`resolve Order.items`), active while the resolver runs: the SQL it issues nests under it. Decided when the
+ * schema is built: without tracing the resolver is returned as it is, and costs nothing.
+ *
+ * A call that returns a plain value (a field computed from its parent) did no I/O it waits for: its span is
+ * started but never ended, so it is never exported, and the trace is not flooded with one span per field of
+ * every list item. DataLoader batches run in the context of the resolver whose `load` started the batch, so a
+ * batch's SQL appears under the first resolver that asked for it.
+ */
+export function tracedResolver<F extends (...args: never[]) => unknown>(name: string, attributes: Attributes, resolve: F, pathOf?: (args: Parameters<F>) => string | undefined): F {
+  if (!provider) return resolve;
+  return function (this: unknown, ...args: Parameters<F>) {
+    const parent = context.active();
+    if (!trace.getSpan(parent)) return resolve.apply(this, args);
+    const path = pathOf?.(args);
+    const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes: path === undefined ? attributes : { ...attributes, "graphql.field.path": path } }, parent);
+    const failed = (error: unknown) => {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      span.end();
+    };
+    let result: unknown;
+    try {
+      result = context.with(trace.setSpan(parent, span), () => resolve.apply(this, args));
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+    if (!isPromiseLike(result)) return result;
+    return result.then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        failed(error);
+        throw error;
+      },
+    );
+  } as F;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

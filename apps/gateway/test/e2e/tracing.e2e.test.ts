@@ -7,8 +7,8 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../supp
 
 // Traces through every shape (issue 9): each shape starts from its entry point with OTEL_EXPORTER_OTLP_ENDPOINT
 // pointing at a real OTLP/HTTP receiver in this test. A client request carrying its own `traceparent` must come
-// back as ONE trace: the gateway's spans, a `subgraph <name>` span for each of the four subgraphs with SQL spans
-// under it, the same span names in the monolith and the distributed shape; and an order's invoice, opened by
+// back as ONE trace: the gateway's spans, a `subgraph <name>` span for each of the four subgraphs with resolver
+// spans under it and each SQL span under the resolver that ran it, the same span names in the monolith and the distributed shape; and an order's invoice, opened by
 // billing when it handles orders.created (through the outbox and, between processes, NATS), continues the
 // trace of the request that placed the order.
 const SHAPES: EntryShape[] = ["monolith", "distributed"];
@@ -62,7 +62,7 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
     await running?.stop();
   });
 
-  it("when a client sends MyOrders with its traceparent, then one trace holds the gateway's spans and each subgraph's, with SQL under them", async () => {
+  it("when a client sends MyOrders with its traceparent, then one trace holds the gateway's spans and each subgraph's, with each SQL statement under the resolver that ran it", async () => {
     const client = clientTraceparent();
     await post(running, MY_ORDERS, {}, token, client.traceparent);
     const spans = await waitFor(
@@ -97,7 +97,18 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
       const subgraph = spans.find((span) => span.name === `subgraph ${name}`)!;
       expect(spans.find((span) => span.spanId === subgraph.parentSpanId)?.name).toBe("gateway.fetch");
       expect(subgraph.service).toBe(shape === "distributed" ? `monograph-${name}` : "monograph-gateway");
+      // Its SQL ran under the resolvers that caused it (`resolve User.orders`, `resolve Order.invoice`...).
+      const below = descendants(spans, subgraph);
+      const resolvers = below.filter((span) => span.name.startsWith("resolve "));
+      expect(resolvers.some((resolver) => below.some((span) => span.parentSpanId === resolver.spanId && span.name.startsWith("sql ")))).toBe(true);
     }
+    // Every SQL statement of the request hangs under a resolver span, none straight under a subgraph's span.
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    const sql = spans.filter((span) => span.name.startsWith("sql "));
+    expect(sql.length).toBeGreaterThan(0);
+    expect(sql.map((span) => byId.get(span.parentSpanId!)?.name).filter((parent) => !parent?.startsWith("resolve "))).toEqual([]);
+    // The resolvers named by the query plan, the same in every shape: the root field, entity references, and fields with their own resolver.
+    for (const name of ["resolve Query.me", "resolve User.orders", "resolve Order.items", "resolve Product.__resolveReference", "resolve Order.invoice"]) expect(names).toContain(name);
     spanNamesByShape.set(shape, [...names].sort());
   });
 
@@ -116,10 +127,12 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
       30_000,
     );
     expect(handled.service).toBe(shape === "distributed" ? "monograph-billing" : "monograph-gateway");
-    // Linked to the span that recorded the event (orders' part of the request), and SQL ran under it.
+    // Linked to the span that recorded the event (orders' resolver of the mutation, under orders' part of the
+    // request), and SQL ran under it.
     const trace = receiver.trace(client.traceId);
     const origin = trace.find((span) => span.spanId === handled.links[0]?.spanId);
-    expect(origin?.name).toBe("subgraph orders");
+    expect(origin?.name).toBe("resolve Mutation.createOrder");
+    expect(trace.find((span) => span.spanId === origin?.parentSpanId)?.name).toBe("subgraph orders");
     expect(handled.parentSpanId).toBe(origin?.spanId);
     await waitFor("the invoice's SQL under billing's span", async () => descendants(receiver.trace(client.traceId), handled).some((span) => span.name.startsWith("sql insert")));
   });
