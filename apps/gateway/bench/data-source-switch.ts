@@ -1,10 +1,12 @@
 import { LocalGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { GatewayContext } from "../src/context.ts";
-import { InProcessDataSource, subgraphContextFor, type InProcessDataSourceFactory } from "../src/in-process-data-source.ts";
+import { subgraphContextFor, type InProcessDataSourceFactory } from "../src/in-process-data-source.ts";
+import { JitInProcessDataSource } from "../src/jit-data-source.ts";
 
 /**
  * How the monolith's gateway runs its in-process subgraphs during a benchmark run:
- * - "in-process": our InProcessDataSource (parses and validates each distinct subgraph operation once);
+ * - "in-process": startGateway's default, JitInProcessDataSource (parses, validates and compiles each distinct
+ *   subgraph operation once, with graphql-jit);
  * - "local": @apollo/gateway's stock LocalGraphQLDataSource, which runs graphql() (parse, validate, execute) on
  *   every fetch.
  */
@@ -30,7 +32,7 @@ export function dataSourceCalls(): Record<DataSourceKind, number> {
  * subgraph operation is parsed, validated and executed.
  */
 export const switchingDataSource: InProcessDataSourceFactory = (name, subgraph): GraphQLDataSource<GatewayContext> => {
-  const ours = new InProcessDataSource(name, subgraph);
+  const ours = new JitInProcessDataSource(name, subgraph);
   const stock = new LocalGraphQLDataSource<GatewayContext>(subgraph.schema);
   return {
     process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

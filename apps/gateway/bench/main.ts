@@ -35,6 +35,9 @@ const USAGE = `Usage: npm run bench -w @monograph/gateway -- [options]
   --shape <shape>     monolith | distributed | both (default both)
   --skip <list>       comma-separated sections to leave out: data-source, usage, sql
   --usage-pairs <n>   pairs of rounds (on, off) for the usage reporting section, alternating A B B A A B... (default 2)
+  --node-env <env>    NODE_ENV of the runner processes (the API's gateway process; default: as the bench's own).
+                      production drops graphql-js's development checks. The distributed shape's subgraph processes
+                      keep NODE_ENV=test, as in the end-to-end tests
   --out <file>        also write every figure as JSON to <file>
   --workload gateways the public graphql-gateways-benchmark workload instead (its own options: --workload gateways --help)
   --verbose           show the output of the API's processes
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     shape: { type: "string", default: "both" },
     skip: { type: "string", default: "" },
     "usage-pairs": { type: "string", default: "2" },
+    "node-env": { type: "string" },
     out: { type: "string" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -129,6 +133,7 @@ class Runner {
   static async start(mode: RunnerMode): Promise<{ runner: Runner; ready: Extract<RunnerMessage, { type: "ready" }> }> {
     const child = fork(fileURLToPath(new URL("./runner.ts", import.meta.url)), [mode], {
       execArgv: ["--import", "tsx", "--expose-gc"],
+      env: { ...process.env, ...(args["node-env"] ? { NODE_ENV: args["node-env"] } : {}) },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     const runner = new Runner(mode, child);
@@ -591,7 +596,8 @@ const out: string[] = [];
 out.push(
   `Monograph benchmark, ${machine.date}: Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memory}; ${machine.database}`,
   `MyOrders (users → orders → inventory + billing) for ${CUSTOMER.email} with ${options.orders} invoiced orders, through the gateway over HTTP;` +
-    ` ${options.connections} connections, ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured.`,
+    ` ${options.connections} connections, ${options.warmupMs / 1000} s warm-up, ${options.durationMs / 1000} s measured;` +
+    ` NODE_ENV of the gateway process: ${args["node-env"] ?? process.env.NODE_ENV ?? "(unset)"}.`,
   `Load average (1 min): ${machine.loadAverage.before.toFixed(2)} before the run, ${machine.loadAverage.after.toFixed(2)} after it (the bench's own load included);` +
     ` anything else running on the machine skews the figures.`,
   "",
@@ -626,10 +632,10 @@ if (monolith && distributed) {
 
 if (results.dataSources) {
   const { inProcess, local, pairRatios } = results.dataSources;
-  out.push("2. The monolith's in-process data source: InProcessDataSource (parse + validate once) vs stock LocalGraphQLDataSource", "");
+  out.push("2. The monolith's in-process data source: the default JitInProcessDataSource (parse + validate + compile once) vs stock LocalGraphQLDataSource", "");
   out.push(
     table(LOAD_HEADERS, [
-      loadRow("InProcessDataSource", inProcess, inProcess.cpuMsPerRequest),
+      loadRow("JitInProcessDataSource", inProcess, inProcess.cpuMsPerRequest),
       loadRow("LocalGraphQLDataSource", local, local.cpuMsPerRequest),
       ratioRow("InProcess ÷ Local", inProcess, local, inProcess.cpuMsPerRequest, local.cpuMsPerRequest),
     ]),

@@ -1,5 +1,5 @@
 // Federation's semantics, as a client sees them: each operation gets the same answer (data and errors) from our
-// gateway with every subgraph in-process (graphql-js, and graphql-jit through jitInProcessDataSource), from our
+// gateway with every subgraph in-process (graphql-jit, the default, and graphql-js through inProcessDataSource), from our
 // gateway with every subgraph behind its own HTTP server, and from the stock @apollo/gateway (in-process with
 // LocalGraphQLDataSource, and over HTTP with RemoteGraphQLDataSource) over the same subgraphs; and the subgraphs
 // see the same `_entities` calls from each.
@@ -9,7 +9,7 @@ import { startSubgraphServer, type RunningServer } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureSubgraphs, FIXTURE_NAMES, type EntityCount, type FixtureName } from "../test/support/federation-fixtures.ts";
 import { startGateway } from "./gateway.ts";
-import { jitInProcessDataSource } from "./jit-data-source.ts";
+import { inProcessDataSource } from "./in-process-data-source.ts";
 import { signingFetcher } from "./remote-data-source.ts";
 
 const JWT_SECRET = "federation-semantics-jwt-secret-0123456789";
@@ -57,9 +57,10 @@ beforeAll(async () => {
     const schemas = fixtures.freshSchemas();
     return Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "in-process" as const, schema: schemas[name] }]));
   };
-  const inProcess = await startGateway({ ...base, subgraphs: inProcessSubgraphs() });
+  const inProcess = await startGateway({ ...base, subgraphs: inProcessSubgraphs(), inProcessDataSource });
   servers.push(inProcess);
-  const jit = await startGateway({ ...base, subgraphs: inProcessSubgraphs(), inProcessDataSource: jitInProcessDataSource });
+  // The default: graphql-jit.
+  const jit = await startGateway({ ...base, subgraphs: inProcessSubgraphs() });
   servers.push(jit);
   // Real subgraph processes' servers (sealed: they answer requests signed with the gateway's internal secret only).
   const urls = {} as Record<FixtureName, string>;
@@ -76,7 +77,7 @@ beforeAll(async () => {
   }
   const remote = await startGateway({ ...base, subgraphs: Object.fromEntries(FIXTURE_NAMES.map((name) => [name, { kind: "remote", url: urls[name] }])) });
   servers.push(remote);
-  gateways["ours, in-process"] = overHttp(inProcess);
+  gateways["ours, in-process, graphql-js"] = overHttp(inProcess);
   gateways["ours, in-process, graphql-jit"] = overHttp(jit);
   gateways["ours, over HTTP"] = overHttp(remote);
   const localSchemas = fixtures.freshSchemas();

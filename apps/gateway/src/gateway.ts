@@ -21,7 +21,8 @@ import {
 } from "@monograph/platform";
 import type { PersistedOperationManifest } from "@monograph/schema";
 import type { GatewayContext } from "./context.ts";
-import { inProcessDataSource, type InProcessDataSourceFactory, type InProcessSubgraph } from "./in-process-data-source.ts";
+import type { InProcessDataSourceFactory, InProcessSubgraph } from "./in-process-data-source.ts";
+import { jitInProcessDataSource } from "./jit-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
 import { safelistServerOptions } from "./safelist.ts";
 import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
@@ -82,8 +83,10 @@ export interface GatewayOptions {
   /** GET /metrics on the gateway's port (default true; false when METRICS_PORT serves them elsewhere). */
   metrics?: boolean;
   /**
-   * Builds the data source of each in-process subgraph (default: InProcessDataSource, which parses and validates
-   * each distinct subgraph operation once). The benchmark passes @apollo/gateway's stock one to compare them.
+   * Builds the data source of each in-process subgraph. Default: JitInProcessDataSource, which parses, validates
+   * and compiles (graphql-jit) each distinct subgraph operation once, and runs what graphql-jit cannot compile with
+   * graphql-js. `inProcessDataSource` (graphql-js only) is the alternative; the benchmark passes @apollo/gateway's
+   * stock one to compare them.
    */
   inProcessDataSource?: InProcessDataSourceFactory;
 }
@@ -95,7 +98,7 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const locations = options.subgraphs ?? {};
-  const inProcess = options.inProcessDataSource ?? inProcessDataSource;
+  const inProcess = options.inProcessDataSource ?? jitInProcessDataSource;
   // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
   // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
   if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";

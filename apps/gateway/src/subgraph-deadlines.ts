@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { RemoteGraphQLDataSource } from "@apollo/gateway";
 
 /**
  * Deadlines, retries and a concurrency bound for the gateway's calls to remote subgraphs: a subgraph that hangs
@@ -101,14 +100,10 @@ function once(fn: () => void): () => void {
 
 const deadlines = new AsyncLocalStorage<AbortSignal>();
 
-/**
- * The fetch a RemoteGraphQLDataSource uses: global fetch under the deadline of the call in progress (set by
- * `withDeadline`), so a hung subgraph's request is aborted, body included.
- */
-export const deadlineFetch = ((url: string, init?: RequestInit) => {
-  const signal = deadlines.getStore();
-  return fetch(url, { ...init, ...(signal ? { signal } : {}) });
-}) as unknown as RemoteGraphQLDataSource["fetcher"];
+/** The deadline of the subgraph call in progress (set by `withDeadline`): a hung subgraph's request is aborted with it. */
+export function currentDeadline(): AbortSignal | undefined {
+  return deadlines.getStore();
+}
 
 /**
  * Runs one subgraph call under the policy: a slot within the deadline, then `attempt`, once more if it failed to

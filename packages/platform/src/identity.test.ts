@@ -1,4 +1,4 @@
-import { decodeJwt, SignJWT } from "jose";
+import { decodeJwt, jwtVerify, SignJWT } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ANONYMOUS, bodyHash, callerFromAuthorization, isAdmin, issueUserToken, signRequest, verifyRequest, verifyUserToken, type Caller } from "./identity.ts";
 
@@ -125,6 +125,26 @@ describe("the signed caller header (gateway → subgraph)", () => {
       expect(await verifyRequest(INTERNAL_SECRET, header, { method: "POST", body }), body).toBeNull();
     }
     expect(await verifyRequest(INTERNAL_SECRET, header, { method: "GET", body: REQUEST.body })).toBeNull();
+  });
+
+  it("when a process still signing with jose sends a header, then it is accepted, and jose reads the header signed now", async () => {
+    // The HMAC of node:crypto replaced jose's WebCrypto (issue 12): during a rolling deploy both sign for each other.
+    const { aud } = decodeJwt(await signRequest(INTERNAL_SECRET, ADMIN, REQUEST));
+    const byJose = await new SignJWT({ caller: ADMIN, ...BINDING }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setAudience(aud!).setIssuedAt().setExpirationTime("30s").sign(key(INTERNAL_SECRET));
+    expect(await verifyRequest(INTERNAL_SECRET, byJose, REQUEST)).toEqual(ADMIN);
+    const { payload } = await jwtVerify(await signRequest(INTERNAL_SECRET, ADMIN, REQUEST), key(INTERNAL_SECRET), { audience: aud!, algorithms: ["HS256"] });
+    expect(payload).toMatchObject({ caller: ADMIN, ...BINDING });
+  });
+
+  it("when a correctly signed header asks for extensions the verifier does not know (crit), then it is refused", async () => {
+    const { aud } = decodeJwt(await signRequest(INTERNAL_SECRET, ADMIN, REQUEST));
+    const token = await new SignJWT({ caller: ADMIN, ...BINDING })
+      .setProtectedHeader({ alg: "HS256", crit: ["x-monograph"], "x-monograph": true })
+      .setAudience(aud!)
+      .setIssuedAt()
+      .setExpirationTime("30s")
+      .sign(key(INTERNAL_SECRET), { crit: { "x-monograph": true } });
+    expect(await verifyRequest(INTERNAL_SECRET, token, REQUEST)).toBeNull();
   });
 
   it("when a header claims a long life but was issued more than 60 s ago, or has no issue time, then it is refused", async () => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
+import { signHs256, verifyHs256 } from "./hs256.ts";
 
 /** Who is calling. Resolvers and services receive this, never a raw token or header. */
 export type Caller =
@@ -28,10 +28,6 @@ const REQUEST_SIGNATURE_MAX_AGE_SECONDS = 60;
 /** Clocks of the gateway's and the subgraphs' machines may differ by this much. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-function key(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
 export interface IssuedToken {
   token: string;
   expiresAt: Date;
@@ -51,32 +47,23 @@ export interface IssueUserTokenOptions {
 export async function issueUserToken(secret: string, user: { id: string; role: Role }, ttlSeconds: number, options: IssueUserTokenOptions = {}): Promise<IssuedToken> {
   const issuedAt = (options.now ?? new Date()).getTime();
   const expiresAt = new Date(issuedAt + ttlSeconds * 1000);
-  const token = await new SignJWT({ role: user.role, ...(options.sessionId ? { sid: options.sessionId } : {}) })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(user.id)
-    .setIssuer(USER_TOKEN_ISSUER)
-    .setAudience(USER_TOKEN_AUDIENCE)
-    .setIssuedAt(Math.floor(issuedAt / 1000))
-    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(key(secret));
+  const token = signHs256(secret, {
+    role: user.role,
+    ...(options.sessionId ? { sid: options.sessionId } : {}),
+    sub: user.id,
+    iss: USER_TOKEN_ISSUER,
+    aud: USER_TOKEN_AUDIENCE,
+    iat: Math.floor(issuedAt / 1000),
+    exp: Math.floor(expiresAt.getTime() / 1000),
+  });
   return { token, expiresAt };
 }
 
 /** Verifies a user's bearer token. Returns null for anything not valid: the caller is then anonymous. */
 export async function verifyUserToken(secret: string, token: string, options: { now?: Date } = {}): Promise<Caller | null> {
-  try {
-    const { payload } = await jwtVerify(token, key(secret), {
-      issuer: USER_TOKEN_ISSUER,
-      audience: USER_TOKEN_AUDIENCE,
-      algorithms: ["HS256"],
-      requiredClaims: ["exp"],
-      currentDate: options.now,
-    });
-    if (typeof payload.sub !== "string" || (payload.role !== "CUSTOMER" && payload.role !== "ADMIN")) return null;
-    return { kind: "user", userId: payload.sub, role: payload.role, ...(typeof payload.sid === "string" ? { sessionId: payload.sid } : {}) };
-  } catch {
-    return null;
-  }
+  const payload = verifyHs256(secret, token, { issuer: USER_TOKEN_ISSUER, audience: USER_TOKEN_AUDIENCE, requiredClaims: ["exp"], currentDate: options.now });
+  if (!payload || typeof payload.sub !== "string" || (payload.role !== "CUSTOMER" && payload.role !== "ADMIN")) return null;
+  return { kind: "user", userId: payload.sub, role: payload.role, ...(typeof payload.sid === "string" ? { sessionId: payload.sid } : {}) };
 }
 
 /** Reads `Authorization: Bearer <token>`. No header, or an invalid token, means anonymous. */
@@ -109,13 +96,20 @@ export interface SignRequestOptions {
  * can at most send the very same request again within that time, never another query, variables or body.
  */
 export async function signRequest(internalSecret: string, caller: Caller, request: BoundRequest, options: SignRequestOptions = {}): Promise<string> {
+  return signRequestNow(internalSecret, caller, request, options);
+}
+
+/** signRequest, synchronously (node:crypto HMAC): for the gateway's fetcher, which signs every subgraph fetch. */
+export function signRequestNow(internalSecret: string, caller: Caller, request: BoundRequest, options: SignRequestOptions = {}): string {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  return new SignJWT({ caller, htm: request.method.toUpperCase(), bh: bodyHash(request.body) })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setAudience(CALLER_AUDIENCE)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + REQUEST_SIGNATURE_TTL_SECONDS)
-    .sign(key(internalSecret));
+  return signHs256(internalSecret, {
+    caller,
+    htm: request.method.toUpperCase(),
+    bh: bodyHash(request.body),
+    aud: CALLER_AUDIENCE,
+    iat: issuedAt,
+    exp: issuedAt + REQUEST_SIGNATURE_TTL_SECONDS,
+  });
 }
 
 /**
@@ -124,21 +118,21 @@ export async function signRequest(internalSecret: string, caller: Caller, reques
  * without an expiry, or issued more than REQUEST_SIGNATURE_MAX_AGE_SECONDS ago, is refused whatever its `exp`.
  */
 export async function verifyRequest(internalSecret: string, headerValue: string | undefined | null, request: BoundRequest, options: SignRequestOptions = {}): Promise<Caller | null> {
+  return verifyRequestNow(internalSecret, headerValue, request, options);
+}
+
+/** verifyRequest, synchronously (node:crypto HMAC): for the subgraph's guard, which checks every request. */
+export function verifyRequestNow(internalSecret: string, headerValue: string | undefined | null, request: BoundRequest, options: SignRequestOptions = {}): Caller | null {
   if (!headerValue) return null;
-  try {
-    const { payload } = await jwtVerify(headerValue, key(internalSecret), {
-      audience: CALLER_AUDIENCE,
-      algorithms: ["HS256"],
-      requiredClaims: ["exp", "iat"],
-      maxTokenAge: REQUEST_SIGNATURE_MAX_AGE_SECONDS,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      currentDate: options.now,
-    });
-    if (payload.htm !== request.method.toUpperCase() || payload.bh !== bodyHash(request.body)) return null;
-    return parseCaller(payload.caller);
-  } catch {
-    return null;
-  }
+  const payload = verifyHs256(internalSecret, headerValue, {
+    audience: CALLER_AUDIENCE,
+    requiredClaims: ["exp", "iat"],
+    maxTokenAge: REQUEST_SIGNATURE_MAX_AGE_SECONDS,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    currentDate: options.now,
+  });
+  if (!payload || payload.htm !== request.method.toUpperCase() || payload.bh !== bodyHash(request.body)) return null;
+  return parseCaller(payload.caller);
 }
 
 function parseCaller(value: unknown): Caller | null {

@@ -278,6 +278,22 @@ export function checkCost(
   variables: Record<string, unknown> | undefined,
   limits: OperationLimits,
 ): number {
+  // Without variables, an operation costs the same on every request against the same schema and list size.
+  const constant = !operation.variableDefinitions?.length;
+  const known = constant ? constantCosts.get(operation) : undefined;
+  const reuse = known && known.schema === schema && known.defaultListSize === limits.defaultListSize;
+  const cost = reuse ? known.cost : variableCost(schema, document, operation, variables, limits);
+  if (constant && !reuse) constantCosts.set(operation, { schema, defaultListSize: limits.defaultListSize, cost });
+  if (cost > limits.maxCost) {
+    const found = Number.isFinite(cost) && cost < 1e15 ? `, found ${cost}` : "";
+    throw new RefusedRequest(EdgeErrorCode.COST_LIMIT_EXCEEDED, `Cost limit of ${limits.maxCost} exceeded${found}.`);
+  }
+  return cost;
+}
+
+const constantCosts = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; defaultListSize: number; cost: number }>();
+
+function variableCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, limits: OperationLimits): number {
   const { coerced, errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
   let cost: number;
   try {
@@ -286,10 +302,6 @@ export function checkCost(
     cost = operationCost(schema, document, operation, coerced, limits.defaultListSize);
   } catch (error) {
     throw new RefusedRequest(ErrorCode.BAD_USER_INPUT, error instanceof GraphQLError ? error.message : "The variables do not fit the operation.");
-  }
-  if (cost > limits.maxCost) {
-    const found = Number.isFinite(cost) && cost < 1e15 ? `, found ${cost}` : "";
-    throw new RefusedRequest(EdgeErrorCode.COST_LIMIT_EXCEEDED, `Cost limit of ${limits.maxCost} exceeded${found}.`);
   }
   return cost;
 }
@@ -344,13 +356,20 @@ export function containsNul(value: unknown): boolean {
   return false;
 }
 
+// Apollo Server hands every request of the same text the same parsed document (its document store), so what depends
+// on the document alone is worked out once per document, not on every request.
+const documentsWithNul = new WeakMap<DocumentNode, boolean>();
+
 function documentContainsNul(document: DocumentNode): boolean {
+  const known = documentsWithNul.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     StringValue(node) {
       if (node.value.includes("\u0000")) found = true;
     },
   });
+  documentsWithNul.set(document, found);
   return found;
 }
 

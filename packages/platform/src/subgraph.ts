@@ -7,7 +7,7 @@ import { childLogger, requestContextOf, tracedResolver, tracingEnabled } from "@
 import { GraphQLScalarType, parse, responsePathAsArray, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
 import { ErrorCode, maskError } from "./errors.ts";
 import { startHttpServer, DEFAULT_HTTP_EDGE, type HttpEdgeOptions, type HttpRefusal, type ReadinessCheck, type RunningServer } from "./http.ts";
-import { CALLER_HEADER, verifyRequest, type Caller } from "./identity.ts";
+import { CALLER_HEADER, verifyRequestNow, type Caller } from "./identity.ts";
 import { DEFAULT_OPERATION_LIMITS, formatEdgeError, operationLimitOptions, type OperationLimits } from "./limits.ts";
 import { requestContextPlugin, requestLogFor, type WithRequestContext } from "./request-context.ts";
 
@@ -99,12 +99,12 @@ export function sealedSubgraph(internalSecret: string): {
 } {
   const callers = new WeakMap<IncomingMessage, Caller>();
   return {
-    async authorize(request, rawBody) {
+    authorize(request, rawBody) {
       const header = request.headers[CALLER_HEADER];
-      const caller = await verifyRequest(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: rawBody });
-      if (!caller) return { status: 401, code: ErrorCode.UNAUTHENTICATED, message: "This service answers Monograph's gateway only." };
+      const caller = verifyRequestNow(internalSecret, Array.isArray(header) ? header[0] : header, { method: request.method ?? "GET", body: rawBody });
+      if (!caller) return Promise.resolve({ status: 401, code: ErrorCode.UNAUTHENTICATED, message: "This service answers Monograph's gateway only." });
       callers.set(request, caller);
-      return undefined;
+      return Promise.resolve(undefined);
     },
     callerOf(request) {
       const caller = callers.get(request);

@@ -6,8 +6,8 @@ export type Setup = (typeof SETUPS)[number];
 export const SETUP_LABELS: Record<Setup, string> = {
   "stock-http": "stock @apollo/gateway, subgraphs over HTTP",
   "stock-in-process": "stock, in-process (LocalGraphQLDataSource)",
-  "ours-in-process": "startGateway, every subgraph in-process",
-  "ours-in-process-jit": "startGateway, in-process, graphql-jit (jitInProcessDataSource)",
+  "ours-in-process": "startGateway, in-process, graphql-js only (inProcessDataSource)",
+  "ours-in-process-jit": "startGateway, every subgraph in-process (default: graphql-jit)",
   "ours-http": "startGateway, every subgraph over HTTP",
   plain: "ONE plain graphql-js schema (the ceiling)",
 };

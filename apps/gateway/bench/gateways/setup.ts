@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { DEFAULT_OPERATION_LIMITS, startSubgraphServer, type RunningServer } from "@monograph/platform";
 import { startGateway } from "../../src/gateway.ts";
-import { jitInProcessDataSource } from "../../src/jit-data-source.ts";
+import { inProcessDataSource } from "../../src/in-process-data-source.ts";
 import { signingFetcher } from "../../src/remote-data-source.ts";
 import type { Setup, SetupMessage } from "./protocol.ts";
 import { plainSchema, subgraphSchemas, SUBGRAPH_NAMES, supergraphSdl, type SubgraphName } from "./workload.ts";
@@ -77,7 +77,8 @@ async function start(): Promise<Extract<SetupMessage, { type: "ready" }>> {
     }
     case "ours-in-process": {
       const schemas = subgraphSchemas();
-      const server = await startGateway({ ...ours, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])) });
+      // graphql-js only, without the default graphql-jit.
+      const server = await startGateway({ ...ours, subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])), inProcessDataSource });
       servers.push(server);
       return { type: "ready", url: server.graphqlUrl };
     }
@@ -85,8 +86,8 @@ async function start(): Promise<Extract<SetupMessage, { type: "ready" }>> {
       const schemas = subgraphSchemas();
       const server = await startGateway({
         ...ours,
+        // startGateway's default data source: graphql-jit, graphql-js for what it does not compile.
         subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])),
-        inProcessDataSource: jitInProcessDataSource,
       });
       servers.push(server);
       return { type: "ready", url: server.graphqlUrl };

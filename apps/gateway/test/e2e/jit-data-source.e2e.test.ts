@@ -1,13 +1,13 @@
 import { MeDocument, ProductDocument, ProductsDocument, SignInDocument, StockLevelsDocument, UsersDocument } from "@monograph/client";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { expect, it } from "vitest";
-import { jitInProcessDataSource } from "../../src/jit-data-source.ts";
+import { inProcessDataSource } from "../../src/in-process-data-source.ts";
 import { graphqlClient, type GraphQLClient } from "../support/client.ts";
 import { MY_ORDERS, normalizeIds } from "../support/flow.ts";
 import { runMainFlow } from "../support/main-flow.ts";
 import { startShape } from "../support/shapes.ts";
 
-// The monolith with jitInProcessDataSource (graphql-jit) against the default InProcessDataSource (graphql-js), on the
+// The monolith with its default data source (graphql-jit) against inProcessDataSource (graphql-js only), on the
 // real domains: the main flow (browse, sign in, order, invoice, pay), MyOrders, and the read-only questions of
 // shapes.e2e.test.ts (with a refusal, a bad input and a missing product). Ids and timestamps differ between the two
 // databases; everything else must be the same.
@@ -33,7 +33,7 @@ async function answers(api: GraphQLClient) {
 }
 it("when the monolith's subgraphs run with graphql-jit, then every answer is the one graphql-js gives", async () => {
   const results: unknown[] = [];
-  for (const options of [{}, { inProcessDataSource: jitInProcessDataSource }]) {
+  for (const options of [{ inProcessDataSource }, {}]) {
     const running = await startShape("monolith", {}, options);
     try {
       const api = graphqlClient(running.graphqlUrl);
