@@ -1,6 +1,6 @@
-import { handleOnce, type EventsLogger, type IntegrationEvent, type TransactionRunner } from "@monograph/events";
+import { handleOnce, type EventsLogger, type IntegrationEvent } from "@monograph/events";
 import { z } from "zod";
-import type { BillingRepository, BillingTx, OrderSummary } from "./repository.ts";
+import type { BillingDb, BillingRepository, OrderSummary } from "./repository.ts";
 
 /** The events billing publishes. */
 export const BILLING_SOURCE = "billing";
@@ -52,7 +52,7 @@ export class NotYetApplicable extends Error {
  */
 export class BillingEventHandlers {
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly db: BillingDb,
     private readonly repository: BillingRepository,
     private readonly consumer: string,
     private readonly log: EventsLogger,
@@ -65,7 +65,7 @@ export class BillingEventHandlers {
       this.log(`${this.consumer}: ignoring ${event.type} ${event.id}: unexpected payload`);
       return;
     }
-    await handleOnce(this.db, this.consumer, event, (tx: BillingTx) => this.repository.openInvoice(tx, order));
+    await handleOnce(this.db, this.consumer, event, (tx) => this.repository.openInvoice(tx, order));
   }
 
   /** A cancelled order: its OPEN invoice becomes VOID. */
@@ -76,7 +76,7 @@ export class BillingEventHandlers {
       return;
     }
     const { orderId } = parsed.data;
-    await handleOnce(this.db, this.consumer, event, async (tx: BillingTx) => {
+    await handleOnce(this.db, this.consumer, event, async (tx) => {
       const invoice = await this.repository.findInvoiceByOrderIdInTransaction(tx, orderId);
       // Delivery order is not guaranteed: the order's orders.created may still be on its way (or being retried).
       if (!invoice) throw new NotYetApplicable(`no invoice yet for order ${orderId}`);

@@ -1,12 +1,14 @@
-import type { Invoice, Payment, Prisma, PrismaClient } from "@monograph/db";
+import type { DomainDb, DomainTx, Invoice, Payment } from "@monograph/db";
 
+/** billing's own tables. */
+export type BillingModels = "orderSummary" | "invoice" | "payment";
 /**
- * The billing domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
- * entries). Touching another domain's model does not compile.
+ * The billing domain sees its own tables, plus transactions over them in which it also writes its outbox events and
+ * inbox entries. Touching another domain's model does not compile.
  */
-export type BillingDb = Pick<PrismaClient, "orderSummary" | "invoice" | "payment" | "$transaction">;
-/** Inside one of billing's transactions: its tables and the outbox. */
-export type BillingTx = Pick<Prisma.TransactionClient, "orderSummary" | "invoice" | "payment" | "outboxEvent">;
+export type BillingDb = DomainDb<BillingModels, "outboxEvent" | "processedEvent">;
+/** Inside one of billing's transactions: its tables, the outbox and the inbox. */
+export type BillingTx = DomainTx<BillingModels | "outboxEvent" | "processedEvent">;
 
 export type InvoiceRecord = Invoice;
 export type PaymentRecord = Payment;

@@ -1,7 +1,7 @@
-import type { Prisma } from "@monograph/db";
-import { consoleLogger, handleOnce, type EventsLogger, type EventSubscriber, type IntegrationEvent, type TransactionRunner } from "@monograph/events";
+import { consoleLogger, handleOnce, type EventsLogger, type EventSubscriber, type IntegrationEvent } from "@monograph/events";
 import { DomainError } from "@monograph/platform";
 import { z } from "zod";
+import type { InventoryDb, InventoryTx } from "./repository.ts";
 
 /** The durable name of inventory's subscription (its inbox key and JetStream consumers): never rename it. */
 export const INVENTORY_CONSUMER = "inventory";
@@ -15,12 +15,12 @@ export const ORDER_CANCELLED = "orders.cancelled";
  * in the transaction they are given, so the stock change and the inbox entry commit together.
  */
 export interface ReservationsForEvents {
-  commit(orderId: string, tx?: Prisma.TransactionClient): Promise<unknown>;
-  release(orderId: string, tx?: Prisma.TransactionClient): Promise<unknown>;
+  commit(orderId: string, tx?: InventoryTx): Promise<unknown>;
+  release(orderId: string, tx?: InventoryTx): Promise<unknown>;
 }
 
 export interface InventorySubscriptionsDeps {
-  db: TransactionRunner;
+  db: InventoryDb;
   reservations: ReservationsForEvents;
   log?: EventsLogger;
 }

@@ -1,6 +1,6 @@
-import { handleOnce, type EventsLogger, type IntegrationEvent, type TransactionRunner } from "@monograph/events";
+import { handleOnce, type EventsLogger, type IntegrationEvent } from "@monograph/events";
 import { z } from "zod";
-import type { OrdersRepository, OrdersTx } from "./repository.ts";
+import type { OrdersDb, OrdersRepository } from "./repository.ts";
 
 /** The events orders publishes (its published language; consumers translate them into their own types). */
 export const ORDERS_SOURCE = "orders";
@@ -39,7 +39,7 @@ const invoicePaidPayload = z.object({ orderId: z.uuid() });
  */
 export class OrdersEventHandlers {
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly db: OrdersDb,
     private readonly repository: OrdersRepository,
     private readonly consumer: string,
     private readonly log: EventsLogger,
@@ -53,7 +53,7 @@ export class OrdersEventHandlers {
       return;
     }
     const { orderId } = parsed.data;
-    await handleOnce(this.db, this.consumer, event, async (tx: OrdersTx) => {
+    await handleOnce(this.db, this.consumer, event, async (tx) => {
       if (await this.repository.transition(tx, orderId, "PENDING_PAYMENT", "PAID")) return;
       const order = await this.repository.findInTransaction(tx, orderId);
       if (!order) this.log(`${this.consumer}: ${event.type} ${event.id} names unknown order ${orderId}`);

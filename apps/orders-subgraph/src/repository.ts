@@ -1,13 +1,15 @@
-import type { Order, OrderItem, PlacementOutcome, Prisma, PrismaClient } from "@monograph/db";
+import type { DomainDb, DomainTx, Order, OrderItem, PlacementOutcome, Prisma } from "@monograph/db";
 import type { OrderStatus } from "./status.ts";
 
+/** orders' own tables. */
+export type OrdersModels = "order" | "orderItem" | "placement";
 /**
- * The orders domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
- * entries). Touching another domain's model does not compile.
+ * The orders domain sees its own tables, plus transactions over them in which it also writes its outbox events and
+ * inbox entries. Touching another domain's model does not compile, in a transaction either (src/sealed.typetest.ts).
  */
-export type OrdersDb = Pick<PrismaClient, "order" | "orderItem" | "placement" | "$transaction">;
-/** Inside one of orders' transactions: its tables and the outbox. */
-export type OrdersTx = Pick<Prisma.TransactionClient, "order" | "orderItem" | "placement" | "outboxEvent">;
+export type OrdersDb = DomainDb<OrdersModels, "outboxEvent" | "processedEvent">;
+/** Inside one of orders' transactions: its tables, the outbox and the inbox. */
+export type OrdersTx = DomainTx<OrdersModels | "outboxEvent" | "processedEvent">;
 
 export type OrderRecord = Order;
 export type OrderItemRecord = OrderItem;

@@ -1,8 +1,9 @@
-import type { Prisma, PrismaClient, RefreshToken, User } from "@monograph/db";
+import type { DomainDb, DomainTx, RefreshToken, User } from "@monograph/db";
 
 /** The users domain sees only its own tables: touching another domain's model does not compile. */
-export type UsersDb = Pick<PrismaClient, "user" | "refreshToken" | "$transaction">;
-export type UsersTx = Pick<Prisma.TransactionClient, "user" | "refreshToken">;
+export type UsersModels = "user" | "refreshToken";
+export type UsersDb = DomainDb<UsersModels>;
+export type UsersTx = DomainTx<UsersModels>;
 
 export type UserRecord = User;
 export type RefreshTokenRecord = RefreshToken;

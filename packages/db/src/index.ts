@@ -13,6 +13,7 @@ export type * from "./generated/prisma/client.ts";
 export * from "./migrate.ts";
 export { isDatabaseUnavailable } from "./errors.ts";
 export { isUniqueViolation, UNIQUE_VIOLATION } from "./errors.ts";
+export type { DomainDb, DomainTransactionOptions, DomainTransactions, DomainTx, EventTableKey, ModelKey } from "./sealed.ts";
 
 /** Where the data lives: a real PostgreSQL (`url`) or the embedded PGlite (`dataDir`, or "memory://"). */
 export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };

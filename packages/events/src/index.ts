@@ -30,7 +30,7 @@ export {
   type OutboxNotifier,
 } from "./bus.ts";
 export { createEvent, recordEvent, writeToOutbox, type NewEvent, type OutboxWriter } from "./outbox.ts";
-export { handleOnce, type TransactionRunner } from "./inbox.ts";
+export { handleOnce, type InboxTx, type TransactionRunner } from "./inbox.ts";
 export { OutboxRelay, type FlushResult, type OutboxReader, type OutboxRelayOptions } from "./relay.ts";
 export { DeliveryFailedError, InProcessTransport, type InProcessTransportOptions } from "./in-process.ts";
 export { DEFAULT_NATS_URL, NatsJetStreamTransport, type NatsJetStreamTransportOptions } from "./nats.ts";
