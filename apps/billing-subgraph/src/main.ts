@@ -14,11 +14,11 @@ await runSubgraphProcess({
   defaultPort: 4004,
   build: ({ db }) => ({
     // No real payment provider is wired yet: every process charges through the simulated one.
-    subgraph: createBillingSubgraph({ db: db.prisma, payments: new SimulatedPaymentProvider(), outbox: { notify: () => relay?.notify() } }),
+    subgraph: createBillingSubgraph({ db: db.as("billing"), payments: new SimulatedPaymentProvider(), outbox: { notify: () => relay?.notify() } }),
     startBackground: async () => {
       const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "billing-subgraph" });
-      await registerBillingSubscriptions(transport, { db: db.prisma });
-      relay = new OutboxRelay({ db: db.prisma, transport, sources: [BILLING_SOURCE] });
+      await registerBillingSubscriptions(transport, { db: db.as("billing") });
+      relay = new OutboxRelay({ db: db.as("relay"), transport, sources: [BILLING_SOURCE] });
       relay.start();
       return async () => {
         await relay?.stop();

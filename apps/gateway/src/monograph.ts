@@ -74,7 +74,7 @@ export interface RunningMonograph extends RunningServer {
 export async function startMonograph(options: MonographOptions): Promise<RunningMonograph> {
   const { config } = options;
   const inProcess = SUBGRAPH_NAMES.filter((name) => !config.remoteSubgraphs[name]);
-  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
+  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"), config.env.DATABASE_ROLE_PASSWORD_DIR);
   const seed = options.seed ?? shouldSeedDemoData(config.env);
   if (seed && config.env.NODE_ENV === "production") throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
 
@@ -175,7 +175,7 @@ interface InProcessDomains {
  */
 async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, names: SubgraphName[]): Promise<InProcessDomains> {
   const here = (name: SubgraphName) => names.includes(name);
-  const reservations = here("inventory") ? createInventoryReservations({ db: db.prisma }) : undefined;
+  const reservations = here("inventory") ? createInventoryReservations({ db: db.as("inventory") }) : undefined;
 
   let transport: EventTransport | undefined;
   let transportName: InProcessDomains["transportName"];
@@ -193,28 +193,28 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
     }
   }
   const sources = [...(here("orders") ? [ORDERS_SOURCE] : []), ...(here("billing") ? [BILLING_SOURCE] : [])];
-  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.prisma, transport, sources }) : undefined;
+  const relay = transport && sources.length > 0 ? new OutboxRelay({ db: db.as("relay"), transport, sources }) : undefined;
   const outbox: OutboxNotifier = relay ?? NO_OUTBOX_NOTIFIER;
 
   const modules: SubgraphModule[] = [];
   try {
     if (here("users")) {
       const { JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL } = config.env;
-      modules.push(createUsersSubgraph({ db: db.prisma, jwtSecret: JWT_SECRET, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL }));
+      modules.push(createUsersSubgraph({ db: db.as("users"), jwtSecret: JWT_SECRET, accessTokenTtlSeconds: ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: REFRESH_TOKEN_TTL }));
     }
     if (here("inventory")) {
-      modules.push(createInventorySubgraph({ db: db.prisma }));
-      await registerInventorySubscriptions(transport!, { db: db.prisma, reservations: reservations! });
+      modules.push(createInventorySubgraph({ db: db.as("inventory") }));
+      await registerInventorySubscriptions(transport!, { db: db.as("inventory"), reservations: reservations! });
     }
     if (here("orders")) {
       const inventory = reservations ? inProcessInventoryClient(reservations) : remoteInventoryClient(config);
-      modules.push(createOrdersSubgraph({ db: db.prisma, inventory, outbox }));
-      await registerOrdersSubscriptions(transport!, { db: db.prisma });
+      modules.push(createOrdersSubgraph({ db: db.as("orders"), inventory, outbox }));
+      await registerOrdersSubscriptions(transport!, { db: db.as("orders") });
     }
     if (here("billing")) {
       // No real payment provider is wired yet: charges go through the simulated one.
-      modules.push(createBillingSubgraph({ db: db.prisma, payments: new SimulatedPaymentProvider(), outbox }));
-      await registerBillingSubscriptions(transport!, { db: db.prisma });
+      modules.push(createBillingSubgraph({ db: db.as("billing"), payments: new SimulatedPaymentProvider(), outbox }));
+      await registerBillingSubscriptions(transport!, { db: db.as("billing") });
     }
   } catch (error) {
     await transport?.close();
@@ -223,10 +223,10 @@ async function wireInProcessDomains(db: DatabaseHandle, config: GatewayConfig, n
 
   // The placement protocol (docs/adr/0011): inventory's sweeper asks orders, in this process or over HTTP, and
   // this process answers inventory's sweeper over HTTP when orders runs here and inventory does not.
-  const placements = here("orders") ? createOrderPlacements({ db: db.prisma }) : undefined;
+  const placements = here("orders") ? createOrderPlacements({ db: db.as("orders") }) : undefined;
   const sweeper = reservations
     ? createReservationSweeper({
-        db: db.prisma,
+        db: db.as("inventory"),
         reservations,
         placements: placements ?? remoteOrderPlacements(config),
         graceMs: config.env.RESERVATION_GRACE_MS,
@@ -300,7 +300,7 @@ function firstRouteThatAnswers(routes: NonNullable<GatewayOptions["extraRoutes"]
 
 /** The demo data of the domains in this process, into tables that are still empty; says so when it loads any. */
 async function seedDemoData(db: DatabaseHandle, names: SubgraphName[]): Promise<void> {
-  const users = names.includes("users") ? await seedUsers(db.prisma) : 0;
-  const products = names.includes("inventory") ? await seedInventory(db.prisma) : 0;
+  const users = names.includes("users") ? await seedUsers(db.as("users")) : 0;
+  const products = names.includes("inventory") ? await seedInventory(db.as("inventory")) : 0;
   if (users + products > 0) childLogger("gateway").info({ users, products }, "seeded demo data into empty tables");
 }

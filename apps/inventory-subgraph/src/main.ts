@@ -21,16 +21,16 @@ await runSubgraphProcess({
   name: "inventory",
   defaultPort: 4002,
   build: ({ db, config }) => {
-    const reservations = createInventoryReservations({ db: db.prisma });
+    const reservations = createInventoryReservations({ db: db.as("inventory") });
     return {
-      subgraph: createInventorySubgraph({ db: db.prisma }),
+      subgraph: createInventorySubgraph({ db: db.as("inventory") }),
       extraRoutes: inventoryInternalRoutes(reservations, config.INTERNAL_SECRET),
-      seed: () => seedInventory(db.prisma),
+      seed: () => seedInventory(db.as("inventory")),
       startBackground: async () => {
         const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "inventory-subgraph" });
-        await registerInventorySubscriptions(transport, { db: db.prisma, reservations });
+        await registerInventorySubscriptions(transport, { db: db.as("inventory"), reservations });
         const sweeper = createReservationSweeper({
-          db: db.prisma,
+          db: db.as("inventory"),
           reservations,
           placements: new HttpOrderPlacements({ baseUrl: env.ORDERS_URL, internalSecret: config.INTERNAL_SECRET }),
           graceMs: env.RESERVATION_GRACE_MS,

@@ -14,18 +14,18 @@ await runSubgraphProcess({
   defaultPort: 4003,
   build: ({ db, config }) => ({
     subgraph: createOrdersSubgraph({
-      db: db.prisma,
+      db: db.as("orders"),
       inventory: new HttpInventoryClient({ baseUrl: env.INVENTORY_URL, internalSecret: config.INTERNAL_SECRET, timeoutMs: env.INVENTORY_TIMEOUT_MS }),
       outbox: { notify: () => relay?.notify() },
       // Fault tests only (ORDERS_CRASH_AT): die at once, as on a power cut, at the named point of createOrder.
       onCrashPoint: env.ORDERS_CRASH_AT ? (point) => void (point === env.ORDERS_CRASH_AT && process.kill(process.pid, "SIGKILL")) : undefined,
     }),
     // Inventory's sweeper asks here whether the orders of unconfirmed reservations exist.
-    extraRoutes: ordersInternalRoutes(createOrderPlacements({ db: db.prisma }), config.INTERNAL_SECRET),
+    extraRoutes: ordersInternalRoutes(createOrderPlacements({ db: db.as("orders") }), config.INTERNAL_SECRET),
     startBackground: async () => {
       const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "orders-subgraph" });
-      await registerOrdersSubscriptions(transport, { db: db.prisma });
-      relay = new OutboxRelay({ db: db.prisma, transport, sources: [ORDERS_SOURCE] });
+      await registerOrdersSubscriptions(transport, { db: db.as("orders") });
+      relay = new OutboxRelay({ db: db.as("relay"), transport, sources: [ORDERS_SOURCE] });
       relay.start();
       return async () => {
         await relay?.stop();

@@ -7,11 +7,11 @@ await runSubgraphProcess({
   defaultPort: 4001,
   build: ({ db, config }) => ({
     subgraph: createUsersSubgraph({
-      db: db.prisma,
+      db: db.as("users"),
       jwtSecret: config.JWT_SECRET,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
       refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
     }),
-    seed: () => seedUsers(db.prisma),
+    seed: () => seedUsers(db.as("users")),
   }),
 });

@@ -1,4 +1,6 @@
 import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -15,8 +17,24 @@ export { isDatabaseUnavailable } from "./errors.ts";
 export { isUniqueViolation, UNIQUE_VIOLATION } from "./errors.ts";
 export type { DomainDb, DomainTransactionOptions, DomainTransactions, DomainTx, EventTableKey, ModelKey } from "./sealed.ts";
 
-/** Where the data lives: a real PostgreSQL (`url`) or the embedded PGlite (`dataDir`, or "memory://"). */
-export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+/**
+ * Where the data lives: a real PostgreSQL (`url`, as the owner role that runs migrations) or the embedded PGlite
+ * (`dataDir`, or "memory://"). `rolePasswordDir`: a folder holding one file per role (`monograph_orders`, ...) with
+ * that role's password, as a secret store mounts them (docs/adr/0016); unset, the roles connect without a password
+ * (trust authentication, as on a development server).
+ */
+export type DatabaseTarget = { kind: "postgres"; url: string; rolePasswordDir?: string } | { kind: "pglite"; dataDir: string };
+
+/**
+ * The roles a process connects as, besides the owner: one per domain, the outbox relay, and the gateway's usage
+ * reporting. Each is the PostgreSQL role `monograph_<name>`, created and granted by the migrations.
+ */
+export type DatabaseRole = "users" | "inventory" | "orders" | "billing" | "relay" | "usage";
+
+/** The PostgreSQL role a `DatabaseRole` logs in as. */
+export function postgresRoleName(role: DatabaseRole): string {
+  return `monograph_${role}`;
+}
 
 export interface OpenDatabaseOptions {
   target: DatabaseTarget;
@@ -24,10 +42,19 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Called with every SQL statement Prisma sends; used by tests and benchmarks to count statements. */
   onQuery?: (sql: string) => void;
+  /** Connections at most per pool (the owner's, and each role's): default 10. */
+  poolMax?: number;
 }
 
 export interface DatabaseHandle {
+  /** The owner role's client: migrations, tests and tools. Never hand it to a domain: give it `as(domain)`. */
   prisma: PrismaClient;
+  /**
+   * The client of one role: on PostgreSQL its own pool, logged in as `monograph_<role>`, so the database refuses what
+   * the role was not granted (another domain's schema: SQLSTATE 42501). On PGlite (one embedded connection, one
+   * user) the same client as `prisma`: there, the typed handle (`DomainDb`) is the boundary. Opened on first use.
+   */
+  as(role: DatabaseRole): PrismaClient;
   target: DatabaseTarget;
   migrations: MigrationResult;
   /** Resolves when the database answers a trivial query; used by /ready. */
@@ -39,8 +66,9 @@ export interface DatabaseHandle {
  * Chooses the database the way every entry point does: DATABASE_URL wins; otherwise an embedded PGlite in
  * `defaultDataDir`. Called by each app's config module, never by domain code.
  */
-export function databaseTargetFrom(databaseUrl: string | undefined, defaultDataDir: string): DatabaseTarget {
-  return databaseUrl ? { kind: "postgres", url: databaseUrl } : { kind: "pglite", dataDir: defaultDataDir };
+export function databaseTargetFrom(databaseUrl: string | undefined, defaultDataDir: string, rolePasswordDir?: string): DatabaseTarget {
+  if (!databaseUrl) return { kind: "pglite", dataDir: defaultDataDir };
+  return rolePasswordDir ? { kind: "postgres", url: databaseUrl, rolePasswordDir } : { kind: "postgres", url: databaseUrl };
 }
 
 export function describeTarget(target: DatabaseTarget): string {
@@ -74,6 +102,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     attachQueryListener(prisma, options.onQuery);
     return {
       prisma,
+      as: () => prisma,
       target,
       migrations,
       ping: async () => void (await pglite.query("SELECT 1")),
@@ -100,22 +129,64 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await client.end();
     }
   }
-  // A server that stops answering (frozen, a lost network) must fail a request, not hang it: 5 s to get a connection.
-  const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
-  // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
-  pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
-  const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool)), log });
-  attachQueryListener(prisma, options.onQuery);
+  const max = options.poolMax ?? 10;
+  const open = (config: pg.PoolConfig) => {
+    // A server that stops answering (frozen, a lost network) must fail a request, not hang it: 5 s to get a connection.
+    const pool = new pg.Pool({ ...config, max, connectionTimeoutMillis: 5_000 });
+    // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
+    // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
+    pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
+    const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool)), log });
+    attachQueryListener(prisma, options.onQuery);
+    return { pool, prisma };
+  };
+  const owner = open({ connectionString: target.url });
+  // A pool per role rather than SET ROLE on shared connections: a session can RESET ROLE (or SET ROLE to any role it
+  // is a member of) from its own SQL, so only a login as the role itself holds against the code it serves. Pools open
+  // connections on demand, so a role nobody uses here costs nothing (docs/adr/0016 weighs the connection count).
+  const roles = new Map<DatabaseRole, ReturnType<typeof open>>();
   return {
-    prisma,
+    prisma: owner.prisma,
+    as: (role) => {
+      let opened = roles.get(role);
+      if (!opened) {
+        opened = open(roleConnection(target, role));
+        roles.set(role, opened);
+      }
+      return opened.prisma;
+    },
     target,
     migrations,
-    ping: async () => void (await pool.query("SELECT 1")),
+    ping: async () => void (await owner.pool.query("SELECT 1")),
     close: async () => {
-      await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      for (const { pool, prisma } of [owner, ...roles.values()]) {
+        await prisma.$disconnect();
+        await pool.end().catch(() => undefined);
+      }
     },
+  };
+}
+
+/**
+ * The owner's URL with the role's user name; the password from the role's file under `rolePasswordDir` (read at each
+ * new connection, so a rotated secret is picked up), or none (trust authentication).
+ */
+function roleConnection(target: Extract<DatabaseTarget, { kind: "postgres" }>, role: DatabaseRole): pg.PoolConfig {
+  const user = postgresRoleName(role);
+  const url = new URL(target.url);
+  url.username = user;
+  url.password = "";
+  const dir = target.rolePasswordDir;
+  if (!dir) return { connectionString: url.toString() };
+  // Fields rather than a connection string: pg lets a connection string's (empty) password win over the function.
+  const sslmode = url.searchParams.get("sslmode");
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    user,
+    password: async () => (await readFile(path.join(dir, user), "utf8")).trim(),
+    ...(sslmode && !["disable", "allow", "prefer"].includes(sslmode) ? { ssl: { rejectUnauthorized: sslmode !== "require" } } : {}),
   };
 }
 

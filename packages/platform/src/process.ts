@@ -38,7 +38,7 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   await startTracing(options.name, options.env);
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
-  const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
+  const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`), config.DATABASE_ROLE_PASSWORD_DIR);
   const db = await openDatabase({ target });
   const parts = await options.build({ db, config });
   // Demo data depends on the environment, never on the database: development seeds empty tables on PGlite and
