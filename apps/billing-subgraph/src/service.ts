@@ -10,13 +10,14 @@ import {
   ErrorCode,
   forbidden,
   isAdmin,
+  isUuid,
   notFound,
   pageSize,
   unauthenticated,
   type Caller,
 } from "@monograph/platform";
 import { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./events.ts";
-import { isUuid, type BillingLoaders } from "./loaders.ts";
+import type { BillingLoaders } from "./loaders.ts";
 import type { ChargeResult, PaymentProvider } from "./payments.ts";
 import type { BillingRepository, InvoiceKeyset, InvoiceRecord, PaymentRecord } from "./repository.ts";
 

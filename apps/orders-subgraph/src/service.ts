@@ -11,6 +11,7 @@ import {
   ErrorCode,
   forbidden,
   isAdmin,
+  isUuid,
   notFound,
   pageSize,
   unauthenticated,
@@ -18,7 +19,7 @@ import {
 } from "@monograph/platform";
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
 import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
-import { isUuid, type OrdersLoaders } from "./loaders.ts";
+import type { OrdersLoaders } from "./loaders.ts";
 import { currentAttemptId, OrderPlacements, type CrashPoint } from "./placement.ts";
 import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
 import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";

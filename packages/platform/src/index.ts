@@ -9,3 +9,4 @@ export * from "./subgraph.ts";
 export * from "./process.ts";
 export * from "./paths.ts";
 export { childLogger, logger, propagationHeaders, REQUEST_ID_HEADER, setServiceName, startTracing, type Logger } from "@monograph/telemetry";
+export * from "./loaders.ts";
