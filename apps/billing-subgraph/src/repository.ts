@@ -1,4 +1,4 @@
-import type { DomainDb, DomainTx, Invoice, Payment } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type Invoice, type Payment, type TimeKeyset } from "@monograph/db";
 
 /** billing's own tables. */
 export type BillingModels = "orderSummary" | "invoice" | "payment";
@@ -31,11 +31,6 @@ export interface NewPayment {
   idempotencyKey: string | null;
 }
 
-export interface InvoiceKeyset {
-  issuedAt: Date;
-  id: string;
-}
-
 export class BillingRepository {
   constructor(private readonly db: BillingDb) {}
 
@@ -61,15 +56,8 @@ export class BillingRepository {
   }
 
   /** Newest first; keyset pagination on (issuedAt, id). */
-  listPage(customerId: string, after: InvoiceKeyset | null, take: number): Promise<InvoiceRecord[]> {
-    return this.db.invoice.findMany({
-      where: {
-        customerId,
-        ...(after ? { OR: [{ issuedAt: { lt: after.issuedAt } }, { issuedAt: after.issuedAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ issuedAt: "desc" }, { id: "desc" }],
-      take,
-    });
+  listPage(customerId: string, after: TimeKeyset | null, take: number): Promise<InvoiceRecord[]> {
+    return this.db.invoice.findMany({ where: { customerId, ...olderThan("issuedAt", after) }, orderBy: newestFirst("issuedAt"), take });
   }
 
   count(customerId: string): Promise<number> {

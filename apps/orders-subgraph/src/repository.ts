@@ -1,4 +1,4 @@
-import type { DomainDb, DomainTx, Order, OrderItem, PlacementOutcome, Prisma } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type Order, type OrderItem, type PlacementOutcome, type Prisma, type TimeKeyset } from "@monograph/db";
 import type { OrderStatus } from "./status.ts";
 
 /** orders' own tables. */
@@ -29,11 +29,6 @@ export interface OrderFilter {
   status?: OrderStatus | null;
 }
 
-export interface OrderKeyset {
-  createdAt: Date;
-  id: string;
-}
-
 export class OrdersRepository {
   constructor(private readonly db: OrdersDb) {}
 
@@ -55,15 +50,8 @@ export class OrdersRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id) so pages stay stable while orders are placed. */
-  listPage(filter: OrderFilter, after: OrderKeyset | null, take: number): Promise<OrderRecord[]> {
-    return this.db.order.findMany({
-      where: {
-        ...whereOf(filter),
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take,
-    });
+  listPage(filter: OrderFilter, after: TimeKeyset | null, take: number): Promise<OrderRecord[]> {
+    return this.db.order.findMany({ where: { ...whereOf(filter), ...olderThan("createdAt", after) }, orderBy: newestFirst("createdAt"), take });
   }
 
   count(filter: OrderFilter): Promise<number> {

@@ -5,23 +5,26 @@ import {
   badUserInput,
   childLogger,
   conflict,
-  decodeCursor,
+  decodeTimeKeyset,
+  emptyConnection,
   DomainError,
-  encodeCursor,
+  encodeTimeKeyset,
   ErrorCode,
   forbidden,
   isAdmin,
   isUuid,
   notFound,
   pageSize,
+  toConnection,
   unauthenticated,
   type Caller,
+  type Connection,
 } from "@monograph/platform";
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
 import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
 import type { OrdersLoaders } from "./loaders.ts";
 import { currentAttemptId, OrderPlacements, type CrashPoint } from "./placement.ts";
-import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
+import type { OrderFilter, OrderItemRecord, OrderRecord, OrdersRepository } from "./repository.ts";
 import { assertTransition, invalidTransition, type OrderStatus } from "./status.ts";
 
 const log = childLogger("orders");
@@ -45,17 +48,7 @@ export interface PageArgs {
 }
 
 /** A page of orders. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
-export interface OrderConnection {
-  edges: { cursor: string; node: OrderRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
-
-const EMPTY_CONNECTION: OrderConnection = Object.freeze({
-  edges: [],
-  pageInfo: { hasNextPage: false, endCursor: null },
-  totalCount: async () => 0,
-});
+export type OrderConnection = Connection<OrderRecord>;
 
 export interface OrdersServiceDeps {
   repository: OrdersRepository;
@@ -246,7 +239,7 @@ export class OrdersService {
     if (!allowed || !isUuid(userId)) {
       // Arguments are still checked, so a bad `first` is an error whoever asks.
       pageSize(args.first);
-      return EMPTY_CONNECTION;
+      return emptyConnection();
     }
     return this.page({ customerId: userId, status: args.status }, args);
   }
@@ -263,14 +256,9 @@ export class OrdersService {
 
   private async page(filter: OrderFilter, args: PageArgs): Promise<OrderConnection> {
     const size = pageSize(args.first);
-    const after = args.after ? decodeKeyset(args.after) : null;
+    const after = args.after ? decodeTimeKeyset(args.after) : null;
     const rows = await this.repository.listPage(filter, after, size + 1);
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.toISOString(), node.id]), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: () => this.repository.count(filter),
-    };
+    return toConnection(rows, size, (order) => encodeTimeKeyset(order.createdAt, order.id), () => this.repository.count(filter));
   }
 
   /** The answer to a retried createOrder: the order the key first created, if the request is the same. */
@@ -364,11 +352,4 @@ function priceLines(lines: ReservationRequestLine[], reserved: ReservedLine[]) {
   const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
   if (totalCents > MAX_TOTAL_CENTS) throw badUserInput("This order's total is too large; split it into several orders.", { field: "items" });
   return { items, currency: currencies[0]!, totalCents };
-}
-
-function decodeKeyset(cursor: string): OrderKeyset {
-  const [createdAt, id] = decodeCursor(cursor, 2);
-  const keyset = { createdAt: new Date(String(createdAt)), id: String(id) };
-  if (Number.isNaN(keyset.createdAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
-  return keyset;
 }

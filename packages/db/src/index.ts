@@ -194,3 +194,4 @@ function attachQueryListener(prisma: PrismaClient, onQuery: ((sql: string) => vo
   if (!onQuery) return;
   (prisma as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (event) => onQuery(event.query));
 }
+export { newestFirst, olderThan, type TimeKeyset } from "./keyset.ts";
