@@ -1,17 +1,13 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
+import { eventsEnvSchema } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
-import { z } from "zod";
+import type { z } from "zod";
 
 /**
  * What the billing process needs beyond the settings every subgraph process shares (those are read by
  * runSubgraphProcess). The only place in this app that reads process.env.
+ * From eventsEnvSchema: NATS_URL, EVENTS_PREFIX (billing's events go out, and orders' come in, through it).
  */
-const billingEnvSchema = z.object({
-  /** NATS JetStream: billing's events go out, and orders' come in, through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
-});
+const billingEnvSchema = eventsEnvSchema;
 
 export type BillingEnv = z.infer<typeof billingEnvSchema>;
 

@@ -1,3 +1,4 @@
+import { eventsEnvSchema } from "@monograph/events";
 import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
@@ -59,7 +60,7 @@ const gatewayEnvSchema = sharedEnvSchema
      */
     INVENTORY_URL: z.string().url().optional(),
     /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-    EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+    EVENTS_PREFIX: eventsEnvSchema.shape.EVENTS_PREFIX,
     /** Deadline of one fetch to a remote subgraph, in ms (waiting for a slot and one retry included). */
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
     /** The same for one subgraph, overriding SUBGRAPH_TIMEOUT_MS. */

@@ -1,16 +1,13 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
+import { eventsEnvSchema } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
 import { z } from "zod";
 
 /**
  * What the inventory process needs beyond the settings every subgraph process shares (those are read by
  * runSubgraphProcess). The only place in this app that reads process.env.
+ * From eventsEnvSchema: NATS_URL, EVENTS_PREFIX (billing's invoices.paid and orders' orders.cancelled come in through NATS JetStream).
  */
-const inventoryEnvSchema = z.object({
-  /** NATS JetStream: billing's invoices.paid and orders' orders.cancelled come in through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+const inventoryEnvSchema = eventsEnvSchema.extend({
   /**
    * Orders' base URL (its process, or the gateway's when orders runs there): the reservation sweeper asks it
    * whether the orders of unconfirmed holds exist.

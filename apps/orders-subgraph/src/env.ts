@@ -1,4 +1,4 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
+import { eventsEnvSchema } from "@monograph/events";
 import { loadConfig } from "@monograph/platform";
 import { z } from "zod";
 import { CRASH_POINTS } from "./placement.ts";
@@ -6,14 +6,11 @@ import { CRASH_POINTS } from "./placement.ts";
 /**
  * What the orders process needs beyond the settings every subgraph process shares (those are read by
  * runSubgraphProcess). The only place in this app that reads process.env.
+ * From eventsEnvSchema: NATS_URL, EVENTS_PREFIX (orders' events go out, and billing's come in, through NATS JetStream).
  */
-const ordersEnvSchema = z.object({
+const ordersEnvSchema = eventsEnvSchema.extend({
   /** Inventory's base URL: orders reserves stock there when it runs in its own process. */
   INVENTORY_URL: z.url().default("http://127.0.0.1:4002"),
-  /** NATS JetStream: orders' events go out, and billing's come in, through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
   /** Per call to inventory's reservation endpoints, in ms. */
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   /**

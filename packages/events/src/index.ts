@@ -35,3 +35,4 @@ export { OutboxRelay, type FlushResult, type OutboxReader, type OutboxRelayOptio
 export { DeliveryFailedError, InProcessTransport, type InProcessTransportOptions } from "./in-process.ts";
 export { DEFAULT_NATS_URL, NatsJetStreamTransport, type NatsJetStreamTransportOptions } from "./nats.ts";
 export { RecordingTransport } from "./recording.ts";
+export { eventsEnvSchema, type EventsEnv } from "./env.ts";
