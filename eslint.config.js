@@ -14,8 +14,10 @@ const boundaryRules = domains.map((domain) => ({
         patterns: domains
           .filter((other) => other !== domain)
           .flatMap((other) => [
-            { group: [`@monograph/${other}-subgraph`, `@monograph/${other}-subgraph/*`], message: `The ${domain} domain must not import the ${other} domain: use the supergraph, an injected client interface, or an event.` },
-            { group: [`**/${other}-subgraph/**`], message: `The ${domain} domain must not import the ${other} domain's files.` },
+            // The one exception: another domain's event contracts (types and constants only, docs/adr/0017). A regex,
+            // since a gitignore-style "!" cannot re-include a path below an excluded package name.
+            { regex: `^@monograph/${other}-subgraph(/(?!contracts$).*)?$`, message: `The ${domain} domain must not import the ${other} domain: use the supergraph, an injected client interface, or an event (its contracts: @monograph/${other}-subgraph/contracts).` },
+            { regex: `^\\.{1,2}/(.*/)?${other}-subgraph(/|$)`, message: `The ${domain} domain must not import the ${other} domain's files.` },
           ]),
       },
     ],

@@ -1,25 +1,13 @@
 import { handleOnce, type EventsLogger, type IntegrationEvent } from "@monograph/events";
+import { ORDER_CANCELLED, ORDER_CREATED, type OrderCreatedPayload } from "@monograph/orders-subgraph/contracts";
 import { z } from "zod";
 import type { BillingDb, BillingRepository, OrderSummary } from "./repository.ts";
 
-/** The events billing publishes. */
-export const BILLING_SOURCE = "billing";
-export const INVOICE_PAID = "invoices.paid";
+/** The events billing publishes: declared in contracts.ts, its published language. */
+export { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./contracts.ts";
 
-/** Payload of `invoices.paid`. */
-export interface InvoicePaidPayload {
-  invoiceId: string;
-  orderId: string;
-  customerId: string;
-  amountCents: number;
-  currency: string;
-  /** ISO-8601. */
-  paidAt: string;
-}
-
-/** The events billing consumes. */
-export const ORDER_CREATED = "orders.created";
-export const ORDER_CANCELLED = "orders.cancelled";
+/** The events billing consumes: orders' contracts, imported without orders' code. */
+export { ORDER_CANCELLED, ORDER_CREATED };
 
 // Anti-corruption: billing reads only the fields it needs from orders' events, checks them, and turns them into
 // its own types. A new field in orders' payload changes nothing here; a missing one is caught before any write.
@@ -29,7 +17,7 @@ const orderCreatedPayload = z.object({
   totalCents: z.number().int().nonnegative(),
   currency: z.string().length(3),
   placedAt: z.iso.datetime({ offset: true }),
-});
+}) satisfies z.ZodType<Pick<OrderCreatedPayload, "orderId" | "customerId" | "totalCents" | "currency" | "placedAt">>;
 
 const orderCancelledPayload = z.object({ orderId: z.uuid() });
 

@@ -112,7 +112,7 @@ export class BillingService {
           currency: updated.currency,
           paidAt: updated.paidAt!.toISOString(),
         };
-        await recordEvent(tx, { source: BILLING_SOURCE, type: INVOICE_PAID, payload: event, occurredAt: updated.paidAt! });
+        await recordEvent(tx, { source: BILLING_SOURCE, type: INVOICE_PAID.type, payload: event, occurredAt: updated.paidAt! });
         return updated;
       });
     } catch (error) {

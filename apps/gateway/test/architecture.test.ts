@@ -26,6 +26,8 @@ export function importsOf(source: string): string[] {
 export function crossDomainImports(domain: string, file: string, specifiers: string[]): string[] {
   return specifiers.filter((specifier) =>
     DOMAINS.filter((other) => other !== domain).some((other) => {
+      // Another domain's event contracts are allowed (docs/adr/0017): contracts.ts imports nothing at run time.
+      if (specifier === `@monograph/${other}-subgraph/contracts`) return false;
       if (specifier === `@monograph/${other}-subgraph` || specifier.startsWith(`@monograph/${other}-subgraph/`)) return true;
       if (!specifier.startsWith(".")) return false;
       const resolved = path.resolve(path.dirname(file), specifier);
@@ -37,7 +39,7 @@ export function crossDomainImports(domain: string, file: string, specifiers: str
 describe("module boundaries", () => {
   it("when the boundary check sees a cross-domain import, then it reports it (the check itself works)", () => {
     const file = path.join(REPO_ROOT, "apps/orders-subgraph/src/service.ts");
-    const specifiers = importsOf(`import { x } from "@monograph/billing-subgraph";\nimport type { Y } from "../../inventory-subgraph/src/service.ts";\nconst z = await import("@monograph/users-subgraph/main");\nimport { ok } from "./repository.ts";`);
+    const specifiers = importsOf(`import { x } from "@monograph/billing-subgraph";\nimport { INVOICE_PAID } from "@monograph/billing-subgraph/contracts";\nimport type { Y } from "../../inventory-subgraph/src/service.ts";\nconst z = await import("@monograph/users-subgraph/main");\nimport { ok } from "./repository.ts";`);
     expect(crossDomainImports("orders", file, specifiers)).toEqual([
       "@monograph/billing-subgraph",
       "../../inventory-subgraph/src/service.ts",
@@ -51,6 +53,18 @@ describe("module boundaries", () => {
       crossDomainImports(domain, file, importsOf(readFileSync(file, "utf8"))).map((specifier) => `${path.relative(REPO_ROOT, file)} imports ${specifier}`),
     );
     expect(violations).toEqual([]);
+  });
+
+  it.each(DOMAINS)("the %s domain's contracts, if any, import nothing at run time (only types)", (domain) => {
+    const file = path.join(REPO_ROOT, "apps", `${domain}-subgraph`, "src", "contracts.ts");
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      return;
+    }
+    const runtimeImports = [...source.matchAll(/^\s*(?:import|export)\s(?!type\s)[^;]*?from\s*["']([^"']+)["']/gm)].map((match) => match[1]);
+    expect(runtimeImports).toEqual([]);
   });
 
   it.each(DOMAINS)("the %s domain does not depend on the gateway or another domain in package.json", (domain) => {

@@ -154,7 +154,7 @@ export class OrdersService {
           placedAt: created.createdAt.toISOString(),
           items: priced.items,
         };
-        await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CREATED, payload, occurredAt: created.createdAt });
+        await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CREATED.type, payload, occurredAt: created.createdAt });
         return created;
       });
     } catch (error) {
@@ -205,7 +205,7 @@ export class OrdersService {
       }
       const updated = (await this.repository.findInTransaction(tx, id))!;
       const payload: OrderCancelledPayload = { orderId: id, customerId: updated.customerId, cancelledAt: updated.updatedAt.toISOString() };
-      await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED, payload, occurredAt: updated.updatedAt });
+      await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED.type, payload, occurredAt: updated.updatedAt });
       return { order: updated, cancelled: true };
     });
     if (cancelled.cancelled) this.outbox.notify();

@@ -36,3 +36,4 @@ export { DeliveryFailedError, InProcessTransport, type InProcessTransportOptions
 export { DEFAULT_NATS_URL, NatsJetStreamTransport, type NatsJetStreamTransportOptions } from "./nats.ts";
 export { RecordingTransport } from "./recording.ts";
 export { eventsEnvSchema, type EventsEnv } from "./env.ts";
+export type { EventContract, PayloadOf } from "./contract.ts";
