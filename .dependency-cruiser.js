@@ -33,7 +33,7 @@ function entryPoints(baseDir) {
   );
 }
 
-/** A domain's contracts: the one file of it that another domain may know, as types only. */
+/** A domain's contracts: the one file of it that another domain may import. */
 const CONTRACTS = "^apps/[^/]+-subgraph/src/contracts\\.ts$";
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -50,15 +50,9 @@ export function boundaryRules(baseDir = root) {
       to: { path: "^apps/[^/]+-subgraph/", pathNot: ["^apps/$1-subgraph/", CONTRACTS] },
     },
     {
-      name: "domain-imports-contracts-at-run-time",
-      comment: "Another domain's contracts (its src/contracts.ts) are known as types only (import type): they load nothing of it (ADR 0014).",
-      severity: "error",
-      from: { path: "^apps/([^/]+)-subgraph/" },
-      to: { path: CONTRACTS, pathNot: "^apps/$1-subgraph/", dependencyTypesNot: ["type-only"] },
-    },
-    {
       name: "contracts-import-code",
-      comment: "A domain's contracts carry types only, so what they import must vanish at compile time too.",
+      comment:
+        "A domain's contracts (its ports' and events' types, and constants such as event names) import nothing at run time, so a consumer that imports them loads none of the producer's code (ADR 0014, ADR 0017).",
       severity: "error",
       from: { path: CONTRACTS },
       to: { dependencyTypesNot: ["type-only"] },

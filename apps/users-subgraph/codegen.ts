@@ -7,6 +7,8 @@ export const config = domainResolverTypes(fileURLToPath(new URL(".", import.meta
   mappers: {
     User: "../repository.ts#UserRecord",
     AuthPayload: "../service.ts#AuthResult",
+    // totalCount is counted only when a client asks for it (a function of the connection).
+    UserConnection: "../service.ts#UserPage",
   },
 });
 

@@ -1,25 +1,13 @@
-import { handleOnce, type EventsLogger, type IntegrationEvent, type TransactionRunner } from "@monograph/events";
+import { handleOnce, type EventsLogger, type IntegrationEvent } from "@monograph/events";
+import { ORDER_CANCELLED, ORDER_CREATED, type OrderCreatedPayload } from "@monograph/orders-subgraph/contracts";
 import { z } from "zod";
-import type { BillingRepository, BillingTx, OrderSummary } from "./repository.ts";
+import type { BillingDb, BillingRepository, OrderSummary } from "./repository.ts";
 
-/** The events billing publishes. */
-export const BILLING_SOURCE = "billing";
-export const INVOICE_PAID = "invoices.paid";
+/** The events billing publishes: declared in contracts.ts, its published language. */
+export { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./contracts.ts";
 
-/** Payload of `invoices.paid`. */
-export interface InvoicePaidPayload {
-  invoiceId: string;
-  orderId: string;
-  customerId: string;
-  amountCents: number;
-  currency: string;
-  /** ISO-8601. */
-  paidAt: string;
-}
-
-/** The events billing consumes. */
-export const ORDER_CREATED = "orders.created";
-export const ORDER_CANCELLED = "orders.cancelled";
+/** The events billing consumes: orders' contracts, imported without orders' code. */
+export { ORDER_CANCELLED, ORDER_CREATED };
 
 // Anti-corruption: billing reads only the fields it needs from orders' events, checks them, and turns them into
 // its own types. A new field in orders' payload changes nothing here; a missing one is caught before any write.
@@ -29,7 +17,7 @@ const orderCreatedPayload = z.object({
   totalCents: z.number().int().nonnegative(),
   currency: z.string().length(3),
   placedAt: z.iso.datetime({ offset: true }),
-});
+}) satisfies z.ZodType<Pick<OrderCreatedPayload, "orderId" | "customerId" | "totalCents" | "currency" | "placedAt">>;
 
 const orderCancelledPayload = z.object({ orderId: z.uuid() });
 
@@ -52,7 +40,7 @@ export class NotYetApplicable extends Error {
  */
 export class BillingEventHandlers {
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly db: BillingDb,
     private readonly repository: BillingRepository,
     private readonly consumer: string,
     private readonly log: EventsLogger,
@@ -65,7 +53,7 @@ export class BillingEventHandlers {
       this.log(`${this.consumer}: ignoring ${event.type} ${event.id}: unexpected payload`);
       return;
     }
-    await handleOnce(this.db, this.consumer, event, (tx: BillingTx) => this.repository.openInvoice(tx, order));
+    await handleOnce(this.db, this.consumer, event, (tx) => this.repository.openInvoice(tx, order));
   }
 
   /** A cancelled order: its OPEN invoice becomes VOID. */
@@ -76,7 +64,7 @@ export class BillingEventHandlers {
       return;
     }
     const { orderId } = parsed.data;
-    await handleOnce(this.db, this.consumer, event, async (tx: BillingTx) => {
+    await handleOnce(this.db, this.consumer, event, async (tx) => {
       const invoice = await this.repository.findInvoiceByOrderIdInTransaction(tx, orderId);
       // Delivery order is not guaranteed: the order's orders.created may still be on its way (or being retried).
       if (!invoice) throw new NotYetApplicable(`no invoice yet for order ${orderId}`);

@@ -1,12 +1,14 @@
-import type { Invoice, Payment, Prisma, PrismaClient } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type Invoice, type Payment, type TimeKeyset } from "@monograph/db";
 
+/** billing's own tables. */
+export type BillingModels = "orderSummary" | "invoice" | "payment";
 /**
- * The billing domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
- * entries). Touching another domain's model does not compile.
+ * The billing domain sees its own tables, plus transactions over them in which it also writes its outbox events and
+ * inbox entries. Touching another domain's model does not compile.
  */
-export type BillingDb = Pick<PrismaClient, "orderSummary" | "invoice" | "payment" | "$transaction">;
-/** Inside one of billing's transactions: its tables and the outbox. */
-export type BillingTx = Pick<Prisma.TransactionClient, "orderSummary" | "invoice" | "payment" | "outboxEvent">;
+export type BillingDb = DomainDb<BillingModels, "outboxEvent" | "processedEvent">;
+/** Inside one of billing's transactions: its tables, the outbox and the inbox. */
+export type BillingTx = DomainTx<BillingModels | "outboxEvent" | "processedEvent">;
 
 export type InvoiceRecord = Invoice;
 export type PaymentRecord = Payment;
@@ -27,11 +29,6 @@ export interface NewPayment {
   status: "SUCCEEDED" | "FAILED";
   providerRef: string;
   idempotencyKey: string | null;
-}
-
-export interface InvoiceKeyset {
-  issuedAt: Date;
-  id: string;
 }
 
 export class BillingRepository {
@@ -59,15 +56,8 @@ export class BillingRepository {
   }
 
   /** Newest first; keyset pagination on (issuedAt, id). */
-  listPage(customerId: string, after: InvoiceKeyset | null, take: number): Promise<InvoiceRecord[]> {
-    return this.db.invoice.findMany({
-      where: {
-        customerId,
-        ...(after ? { OR: [{ issuedAt: { lt: after.issuedAt } }, { issuedAt: after.issuedAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ issuedAt: "desc" }, { id: "desc" }],
-      take,
-    });
+  listPage(customerId: string, after: TimeKeyset | null, take: number): Promise<InvoiceRecord[]> {
+    return this.db.invoice.findMany({ where: { customerId, ...olderThan("issuedAt", after) }, orderBy: newestFirst("issuedAt"), take });
   }
 
   count(customerId: string): Promise<number> {

@@ -4,41 +4,35 @@ import { recordEvent, type OutboxNotifier } from "@monograph/events";
 import {
   badUserInput,
   childLogger,
-  decodeCursor,
+  decodeTimeKeyset,
+  emptyConnection,
   DomainError,
-  encodeCursor,
+  encodeTimeKeyset,
   ErrorCode,
   forbidden,
   forRequest,
   isAdmin,
+  isUuid,
   notFound,
   pageSize,
+  toConnection,
   unauthenticated,
   type Caller,
   type RequestContext,
+  type Connection,
 } from "@monograph/platform";
 import type { UserInvoicesArgs } from "./generated/resolvers-types.ts";
 import { BILLING_SOURCE, INVOICE_PAID, type InvoicePaidPayload } from "./events.ts";
-import { isUuid, type BillingLoaders } from "./loaders.ts";
+import type { BillingLoaders } from "./loaders.ts";
 import type { ChargeResult, PaymentProvider } from "./payments.ts";
-import type { BillingRepository, InvoiceKeyset, InvoiceRecord, PaymentRecord } from "./repository.ts";
+import type { BillingRepository, InvoiceRecord, PaymentRecord } from "./repository.ts";
 
 const log = childLogger("billing");
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
 /** A page of invoices. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
-export interface InvoiceConnection {
-  edges: { cursor: string; node: InvoiceRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
-
-const EMPTY_CONNECTION: InvoiceConnection = Object.freeze({
-  edges: [],
-  pageInfo: { hasNextPage: false, endCursor: null },
-  totalCount: async () => 0,
-});
+export type InvoiceConnection = Connection<InvoiceRecord>;
 
 export interface BillingServiceDeps {
   repository: BillingRepository;
@@ -121,7 +115,7 @@ export class BillingService {
           currency: updated.currency,
           paidAt: updated.paidAt!.toISOString(),
         };
-        await recordEvent(tx, { source: BILLING_SOURCE, type: INVOICE_PAID, payload: event, occurredAt: updated.paidAt! });
+        await recordEvent(tx, { source: BILLING_SOURCE, type: INVOICE_PAID.type, payload: event, occurredAt: updated.paidAt! });
         return updated;
       });
     } catch (error) {
@@ -153,15 +147,10 @@ export class BillingService {
   async invoicesOf(caller: Caller, userId: string, args: UserInvoicesArgs): Promise<InvoiceConnection> {
     const size = pageSize(args.first);
     const allowed = isAdmin(caller) || caller.kind === "service" || (caller.kind === "user" && caller.userId === userId);
-    if (!allowed || !isUuid(userId)) return EMPTY_CONNECTION;
-    const after = args.after ? decodeKeyset(args.after) : null;
+    if (!allowed || !isUuid(userId)) return emptyConnection();
+    const after = args.after ? decodeTimeKeyset(args.after) : null;
     const rows = await this.repository.listPage(userId, after, size + 1);
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.issuedAt.toISOString(), node.id]), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: () => this.repository.count(userId),
-    };
+    return toConnection(rows, size, (invoice) => encodeTimeKeyset(invoice.issuedAt, invoice.id), () => this.repository.count(userId));
   }
 
   paymentsOf(invoice: InvoiceRecord, loaders: BillingLoaders): Promise<PaymentRecord[]> {
@@ -223,11 +212,4 @@ function validateIdempotencyKey(key: string | null | undefined): string | null {
     throw badUserInput(`An idempotency key has 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, { field: "idempotencyKey" });
   }
   return key;
-}
-
-function decodeKeyset(cursor: string): InvoiceKeyset {
-  const [issuedAt, id] = decodeCursor(cursor, 2);
-  const keyset = { issuedAt: new Date(String(issuedAt)), id: String(id) };
-  if (Number.isNaN(keyset.issuedAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
-  return keyset;
 }

@@ -13,8 +13,8 @@ export interface BillingSubscriptionsDeps {
 /** Every event the billing domain reacts to, in one place. */
 export async function registerBillingSubscriptions(subscriber: EventSubscriber, deps: BillingSubscriptionsDeps): Promise<void> {
   const handlers = new BillingEventHandlers(deps.db, new BillingRepository(deps.db), BILLING_CONSUMER, deps.log ?? consoleLogger);
-  await subscriber.subscribe(BILLING_CONSUMER, [ORDER_CREATED, ORDER_CANCELLED], async (event) => {
-    if (event.type === ORDER_CREATED) await handlers.onOrderCreated(event);
-    else if (event.type === ORDER_CANCELLED) await handlers.onOrderCancelled(event);
+  await subscriber.subscribe(BILLING_CONSUMER, [ORDER_CREATED.type, ORDER_CANCELLED.type], async (event) => {
+    if (event.type === ORDER_CREATED.type) await handlers.onOrderCreated(event);
+    else if (event.type === ORDER_CANCELLED.type) await handlers.onOrderCancelled(event);
   });
 }

@@ -22,7 +22,7 @@ export async function runDomainProcess(name: string, env: NodeJS.ProcessEnv = pr
       const domain = await wireDomains({
         modules: [module!],
         everyDomainHere: DOMAIN_NAMES.length === 1,
-        db: db.prisma,
+        db,
         settings: config,
         env,
         providerUrl: (provider) => settings.providerUrls[provider as SubgraphName] ?? `http://127.0.0.1:${domainEntry(provider).defaultPort}`,

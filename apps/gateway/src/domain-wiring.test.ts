@@ -11,7 +11,8 @@ interface Greetings {
 }
 type GreetingsPort = PortContract<"greetings", Greetings>;
 
-const db = {} as PrismaClient;
+// These tests wire ports and routes, never a query: the database is a stand-in no domain here touches.
+const db = { as: () => ({}) as PrismaClient };
 const subgraph = (name: string): SubgraphModule => ({ name, schema: new GraphQLSchema({}), createContext: (caller) => ({ caller }) });
 
 const provider = defineDomain({

@@ -22,7 +22,11 @@ export interface WireDomainsOptions {
   modules: readonly DomainModule[];
   /** Every registered domain runs in this process (the monolith): events stay in process, no port is served over HTTP. */
   everyDomainHere: boolean;
-  db: PrismaClient;
+  /**
+   * This process's database: each domain gets the client of its own role (`as(name)`: on PostgreSQL the role
+   * `monograph_<name>`, granted its own schema only, docs/adr/0016), the relay and the retention sweep the relay's.
+   */
+  db: { as(role: string): PrismaClient };
   settings: SharedSettings;
   /** The environment each domain reads its own settings from. */
   env: NodeJS.ProcessEnv;
@@ -57,7 +61,8 @@ export interface WiredDomains {
 }
 
 export async function wireDomains(options: WireDomainsOptions): Promise<WiredDomains> {
-  const { modules, db, settings, env } = options;
+  const { modules, settings, env } = options;
+  const dbOf = (role: string) => options.db.as(role);
   const here = new Set(modules.map((module) => module.name));
   const ports = new PortRegistry();
   const routes: InternalRoute[] = [];
@@ -65,7 +70,7 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
   // Ports provided here: their in-process implementation, and their routes when a consumer may run elsewhere.
   for (const module of modules) {
     for (const provision of module.provides ?? []) {
-      const provided = provision.create({ db, env });
+      const provided = provision.create({ db: dbOf(module.name), env });
       ports.set(provision.port, provided.api);
       if (!options.everyDomainHere && provided.routes) routes.push(provided.routes(settings.INTERNAL_SECRET));
     }
@@ -83,7 +88,7 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
   let relay: OutboxRelay | undefined;
   const outbox: OutboxNotifier = { notify: () => relay?.notify() };
   const built: BuiltDomain[] = [];
-  for (const module of modules) built.push(await module.build({ db, settings, env, ports, outbox, log: childLogger(module.name) }));
+  for (const module of modules) built.push(await module.build({ db: dbOf(module.name), settings, env, ports, outbox, log: childLogger(module.name) }));
   for (const domain of built) if (domain.routes) routes.push(domain.routes);
 
   let transport: EventTransport | undefined;
@@ -99,7 +104,7 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
     seed: async () => {
       const rows: Record<string, number> = {};
       for (const module of modules) {
-        const added = (await module.seed?.(db)) ?? 0;
+        const added = (await module.seed?.(dbOf(module.name))) ?? 0;
         if (added > 0) rows[module.name] = added;
       }
       return rows;
@@ -115,14 +120,14 @@ export async function wireDomains(options: WireDomainsOptions): Promise<WiredDom
       for (const domain of subscribers) await domain.subscribe!(transport);
       const eventSettings = eventsSettingsFrom(settings);
       if (sources.length > 0) {
-        relay = new OutboxRelay({ db, transport, sources, claimLeaseMs: eventSettings.claimLeaseMs });
+        relay = new OutboxRelay({ db: dbOf("relay"), transport, sources, claimLeaseMs: eventSettings.claimLeaseMs });
         relay.start();
       }
       // Keeps the events tables bounded (docs/adr/0015): the delivered outbox rows of the sources relayed here, and
       // the inbox rows of the domains that consume here (a domain's inbox consumer is named after it). Replicas
       // split the sweep.
       const consumers = modules.filter((_, index) => built[index]!.subscribe).map((module) => module.name);
-      retention = new EventsRetention({ db, sources, consumers, ...eventSettings.retention });
+      retention = new EventsRetention({ db: dbOf("relay"), sources, consumers, ...eventSettings.retention });
       retention.start();
       for (const worker of workers) worker.start();
       started = true;

@@ -1,3 +1,4 @@
+import { eventsEnvSchema } from "@monograph/events";
 import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { DOMAIN_NAMES, DOMAINS, envPrefixOf, type DomainName } from "@monograph/domains";
 import { DEFAULT_NATS_URL } from "@monograph/events";
@@ -75,7 +76,7 @@ const gatewayEnvSchema = sharedEnvSchema
   .extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-    EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+    EVENTS_PREFIX: eventsEnvSchema.shape.EVENTS_PREFIX,
     /** Deadline of one fetch to a remote subgraph, in ms (waiting for a slot and one retry included). */
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
     /** Fetches in flight to one remote subgraph at most; more wait, within their deadline. */

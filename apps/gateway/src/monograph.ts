@@ -52,7 +52,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   // Only a process that runs a domain loads the database layer (Prisma, the drivers) and the domains' code: a
   // gateway whose every subgraph is remote loads neither.
   const dbModule = inProcess.length > 0 ? await import("@monograph/db") : undefined;
-  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"));
+  const target = options.database ?? databaseTargetFrom(config.env.DATABASE_URL, fromRepoRoot(config.env.PGLITE_DATA_DIR ?? ".data/pglite"), config.env.DATABASE_ROLE_PASSWORD_DIR);
   const db = dbModule ? await dbModule.openDatabase({ target, onQuery: options.onQuery }) : undefined;
   // METRICS_PORT: /metrics on a port of its own (which need not be public) rather than the API's.
   const metricsServer = config.env.METRICS_PORT === undefined ? undefined : await startMetricsServer(config.env.METRICS_PORT, config.host);
@@ -77,7 +77,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
       domains = await wireDomains({
         modules: await loadDomains(inProcess),
         everyDomainHere: inProcess.length === SUBGRAPH_NAMES.length,
-        db: db.prisma,
+        db,
         settings: config.env,
         env: config.source,
         providerUrl: (provider) => providerUrlOf(config, provider as SubgraphName),

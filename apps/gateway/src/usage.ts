@@ -290,8 +290,8 @@ export async function startUsageReporting(options: {
   warn?: (message: string) => void;
 }): Promise<UsageReporter | undefined> {
   if (!options.config.usageReporting) return undefined;
-  if (options.db) return new UsageReporter({ db: options.db.prisma, warn: options.warn });
+  if (options.db) return new UsageReporter({ db: options.db.as("usage"), warn: options.warn });
   if (options.target.kind !== "postgres") return undefined;
   const own = await openDatabase({ target: options.target });
-  return new UsageReporter({ db: own.prisma, warn: options.warn, onStop: () => own.close() });
+  return new UsageReporter({ db: own.as("usage"), warn: options.warn, onStop: () => own.close() });
 }

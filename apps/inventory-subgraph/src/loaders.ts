@@ -1,4 +1,5 @@
-import DataLoader from "dataloader";
+import type DataLoader from "dataloader";
+import { byKeyLoader } from "@monograph/platform";
 import type { InventoryRepository, ProductRecord } from "./repository.ts";
 import { isSku } from "./rules.ts";
 
@@ -10,12 +11,7 @@ export interface InventoryLoaders {
 /** Created per request, so a cached product (its stock) never outlives the request that loaded it. */
 export function createInventoryLoaders(repository: InventoryRepository): InventoryLoaders {
   return {
-    productBySku: new DataLoader(async (skus) => {
-      // Only well-formed SKUs can match; anything else (a forged entity reference) is not found without a query.
-      const valid = skus.filter(isSku);
-      const products = valid.length > 0 ? await repository.findManyBySkus(valid) : [];
-      const bySku = new Map(products.map((product) => [product.sku, product]));
-      return skus.map((sku) => bySku.get(sku) ?? null);
-    }),
+    // Only well-formed SKUs can match; anything else (a forged entity reference) is not found without a query.
+    productBySku: byKeyLoader((skus) => repository.findManyBySkus(skus), (product) => product.sku, { accepts: isSku }),
   };
 }

@@ -1,14 +1,17 @@
-import type { Prisma, PrismaClient, Product, Reservation, ReservationLine } from "@monograph/db";
+import type { DomainDb, DomainTx, Prisma, Product, Reservation, ReservationLine } from "@monograph/db";
 
+/** inventory's own tables. */
+export type InventoryModels = "product" | "reservation" | "reservationLine";
 /**
- * The inventory domain sees its own tables, plus transactions. Touching another domain's model does not compile.
+ * The inventory domain sees its own tables, plus transactions over them and its inbox (it consumes events, it
+ * publishes none). Touching another domain's model does not compile.
  */
-export type InventoryDb = Pick<PrismaClient, "product" | "reservation" | "reservationLine" | "$transaction">;
+export type InventoryDb = DomainDb<InventoryModels, "processedEvent">;
 /**
- * Inside a transaction: inventory's tables only. A full `Prisma.TransactionClient` (an event handler's, which also
- * writes the inbox) fits this type, so inventory's changes can join a transaction someone else opened.
+ * Inside a transaction: inventory's tables. Its event handlers' transactions (which also write the inbox) fit this
+ * type, so a stock change can join the transaction that records the event as handled.
  */
-export type InventoryTx = Pick<Prisma.TransactionClient, "product" | "reservation" | "reservationLine">;
+export type InventoryTx = DomainTx<InventoryModels>;
 
 export type ProductRecord = Product;
 export type ReservationStatus = Reservation["status"];

@@ -255,14 +255,14 @@ describe("inventory reservations", () => {
       await reservations.reserve(paid, [{ sku, quantity: 2 }]);
       await reservations.reserve(cancelled, [{ sku, quantity: 3 }]);
 
-      const paidEvent = createEvent({ source: "billing", type: INVOICE_PAID, payload: { orderId: paid } });
+      const paidEvent = createEvent({ source: "billing", type: INVOICE_PAID.type, payload: { orderId: paid } });
       await transport.deliver(paidEvent);
       await transport.deliver(paidEvent);
-      await transport.deliver(createEvent({ source: "orders", type: ORDER_CANCELLED, payload: { orderId: cancelled } }));
+      await transport.deliver(createEvent({ source: "orders", type: ORDER_CANCELLED.type, payload: { orderId: cancelled } }));
       expect(await stockOf(sku)).toEqual({ stockAvailable: 4, stockReserved: 0 });
 
       // A cancellation that crossed the payment: the units are sold, so it is logged and acknowledged.
-      await transport.deliver(createEvent({ source: "orders", type: ORDER_CANCELLED, payload: { orderId: paid } }));
+      await transport.deliver(createEvent({ source: "orders", type: ORDER_CANCELLED.type, payload: { orderId: paid } }));
       expect(await stockOf(sku)).toEqual({ stockAvailable: 4, stockReserved: 0 });
       expect((await reservationOf(paid))?.status).toBe("COMMITTED");
       expect(logged).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { isUniqueViolation } from "@monograph/db";
-import { badUserInput, conflict, DomainError, ErrorCode, notFound } from "@monograph/platform";
+import { badUserInput, conflict, DomainError, ErrorCode, isUuid, notFound } from "@monograph/platform";
 import type { InventoryRepository, InventoryTx, ProductRecord, ReservationStatus, ReservationWithLines } from "./repository.ts";
-import { isSku, isUuid, MAX_LINES, MAX_QUANTITY } from "./rules.ts";
+import { isSku, MAX_LINES, MAX_QUANTITY } from "./rules.ts";
 
 /** One line to reserve. */
 export interface ReservationLineRequest {

@@ -16,6 +16,4 @@ export const MAX_DESCRIPTION_LENGTH = 2000;
 export const MAX_FILTER_LENGTH = 100;
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 

@@ -9,8 +9,10 @@ import {
   isAdmin,
   notFound,
   pageSize,
+  toConnection,
   unauthenticated,
   type Caller,
+  type Connection,
 } from "@monograph/platform";
 import { isUniqueViolation } from "@monograph/db";
 import type { CreateProductInput, QueryProductsArgs, UpdateProductInput } from "./generated/resolvers-types.ts";
@@ -30,11 +32,7 @@ import {
 export type ProductsArgs = QueryProductsArgs;
 
 /** A page of products. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
-export interface ProductConnection {
-  edges: { cursor: string; node: ProductRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
+export type ProductConnection = Connection<ProductRecord>;
 
 // The mutations' inputs, as the SDL states them (generated). GraphQL passes null for an omitted nullable field that
 // has no default.
@@ -49,12 +47,7 @@ export class InventoryService {
     const afterSku = args.after ? decodeSkuCursor(args.after) : null;
     const filter = productFilter(args.filter);
     const rows = await this.repository.listPage(filter, afterSku, size + 1);
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.sku]), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: () => this.repository.count(filter),
-    };
+    return toConnection(rows, size, (product) => encodeCursor([product.sku]), () => this.repository.count(filter));
   }
 
   product(sku: string, loaders: InventoryLoaders): Promise<ProductRecord | null> {

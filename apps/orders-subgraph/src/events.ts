@@ -1,36 +1,16 @@
-import { handleOnce, type EventsLogger, type IntegrationEvent, type TransactionRunner } from "@monograph/events";
+import { INVOICE_PAID } from "@monograph/billing-subgraph/contracts";
+import { handleOnce, type EventsLogger, type IntegrationEvent, type PayloadOf } from "@monograph/events";
 import { z } from "zod";
-import type { OrdersRepository, OrdersTx } from "./repository.ts";
+import type { OrdersDb, OrdersRepository } from "./repository.ts";
 
-/** The events orders publishes (its published language; consumers translate them into their own types). */
-export const ORDERS_SOURCE = "orders";
-export const ORDER_CREATED = "orders.created";
-export const ORDER_CANCELLED = "orders.cancelled";
+/** The events orders publishes: declared in contracts.ts, its published language. */
+export { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./contracts.ts";
 
-/** Payload of `orders.created`: everything a consumer needs to act on a new order without calling orders. */
-export interface OrderCreatedPayload {
-  orderId: string;
-  customerId: string;
-  totalCents: number;
-  currency: string;
-  /** ISO-8601. */
-  placedAt: string;
-  items: { sku: string; quantity: number; unitPriceCents: number }[];
-}
+/** The events orders consumes: billing's contract, imported without billing's code. */
+export { INVOICE_PAID };
 
-/** Payload of `orders.cancelled`. */
-export interface OrderCancelledPayload {
-  orderId: string;
-  customerId: string;
-  /** ISO-8601. */
-  cancelledAt: string;
-}
-
-/** The events orders consumes. */
-export const INVOICE_PAID = "invoices.paid";
-
-/** orders' own reading of billing's `invoices.paid`: only what orders needs (anti-corruption). */
-const invoicePaidPayload = z.object({ orderId: z.uuid() });
+/** orders' own reading of billing's `invoices.paid`: only what orders needs (anti-corruption), checked against the contract. */
+const invoicePaidPayload = z.object({ orderId: z.uuid() }) satisfies z.ZodType<Pick<PayloadOf<typeof INVOICE_PAID>, "orderId">>;
 
 /**
  * What orders does when other domains' events arrive. Each effect runs once per event (inbox, same transaction).
@@ -39,7 +19,7 @@ const invoicePaidPayload = z.object({ orderId: z.uuid() });
  */
 export class OrdersEventHandlers {
   constructor(
-    private readonly db: TransactionRunner,
+    private readonly db: OrdersDb,
     private readonly repository: OrdersRepository,
     private readonly consumer: string,
     private readonly log: EventsLogger,
@@ -53,7 +33,7 @@ export class OrdersEventHandlers {
       return;
     }
     const { orderId } = parsed.data;
-    await handleOnce(this.db, this.consumer, event, async (tx: OrdersTx) => {
+    await handleOnce(this.db, this.consumer, event, async (tx) => {
       if (await this.repository.transition(tx, orderId, "PENDING_PAYMENT", "PAID")) return;
       const order = await this.repository.findInTransaction(tx, orderId);
       if (!order) this.log(`${this.consumer}: ${event.type} ${event.id} names unknown order ${orderId}`);

@@ -276,7 +276,7 @@ describe("orders subgraph", () => {
 
   describe("events from billing", () => {
     const paid = (orderId: string, id = randomUUID()) =>
-      createEvent({ id, source: "billing", type: INVOICE_PAID, payload: { invoiceId: randomUUID(), orderId, customerId: randomUUID(), amountCents: 1, currency: "USD", paidAt: new Date().toISOString() } });
+      createEvent({ id, source: "billing", type: INVOICE_PAID.type, payload: { invoiceId: randomUUID(), orderId, customerId: randomUUID(), amountCents: 1, currency: "USD", paidAt: new Date().toISOString() } });
 
     it("when invoices.paid arrives, then the order is PAID; delivering it again changes nothing", async () => {
       const transport = new RecordingTransport();
@@ -305,7 +305,7 @@ describe("orders subgraph", () => {
       await executeOnSubgraph(subgraph, CANCEL, { caller, variables: { id: order.id } });
       await transport.deliver(paid(order.id));
       await transport.deliver(paid(randomUUID()));
-      await transport.deliver(createEvent({ source: "billing", type: INVOICE_PAID, payload: { orderId: "nope" } }));
+      await transport.deliver(createEvent({ source: "billing", type: INVOICE_PAID.type, payload: { orderId: "nope" } }));
       expect((await db.prisma.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("CANCELLED");
       expect(log.mock.calls.map(([message]) => String(message))).toEqual([
         expect.stringContaining("needs a refund"),

@@ -1,13 +1,15 @@
-import type { Order, OrderItem, PlacementOutcome, Prisma, PrismaClient } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type Order, type OrderItem, type PlacementOutcome, type Prisma, type TimeKeyset } from "@monograph/db";
 import type { OrderStatus } from "./status.ts";
 
+/** orders' own tables. */
+export type OrdersModels = "order" | "orderItem" | "placement";
 /**
- * The orders domain sees its own tables, plus transactions (in which it writes its outbox events and inbox
- * entries). Touching another domain's model does not compile.
+ * The orders domain sees its own tables, plus transactions over them in which it also writes its outbox events and
+ * inbox entries. Touching another domain's model does not compile, in a transaction either (src/sealed.typetest.ts).
  */
-export type OrdersDb = Pick<PrismaClient, "order" | "orderItem" | "placement" | "$transaction">;
-/** Inside one of orders' transactions: its tables and the outbox. */
-export type OrdersTx = Pick<Prisma.TransactionClient, "order" | "orderItem" | "placement" | "outboxEvent">;
+export type OrdersDb = DomainDb<OrdersModels, "outboxEvent" | "processedEvent">;
+/** Inside one of orders' transactions: its tables, the outbox and the inbox. */
+export type OrdersTx = DomainTx<OrdersModels | "outboxEvent" | "processedEvent">;
 
 export type OrderRecord = Order;
 export type OrderItemRecord = OrderItem;
@@ -25,11 +27,6 @@ export interface NewOrder {
 export interface OrderFilter {
   customerId?: string;
   status?: OrderStatus | null;
-}
-
-export interface OrderKeyset {
-  createdAt: Date;
-  id: string;
 }
 
 export class OrdersRepository {
@@ -53,15 +50,8 @@ export class OrdersRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id) so pages stay stable while orders are placed. */
-  listPage(filter: OrderFilter, after: OrderKeyset | null, take: number): Promise<OrderRecord[]> {
-    return this.db.order.findMany({
-      where: {
-        ...whereOf(filter),
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take,
-    });
+  listPage(filter: OrderFilter, after: TimeKeyset | null, take: number): Promise<OrderRecord[]> {
+    return this.db.order.findMany({ where: { ...whereOf(filter), ...olderThan("createdAt", after) }, orderBy: newestFirst("createdAt"), take });
   }
 
   count(filter: OrderFilter): Promise<number> {

@@ -5,25 +5,29 @@ import {
   badUserInput,
   childLogger,
   conflict,
-  decodeCursor,
+  decodeTimeKeyset,
+  emptyConnection,
   DomainError,
-  encodeCursor,
+  encodeTimeKeyset,
   ErrorCode,
   forbidden,
   forRequest,
   isAdmin,
+  isUuid,
   notFound,
   pageSize,
+  toConnection,
   unauthenticated,
   type Caller,
   type RequestContext,
+  type Connection,
 } from "@monograph/platform";
 import { ORDER_CANCELLED, ORDER_CREATED, ORDERS_SOURCE, type OrderCancelledPayload, type OrderCreatedPayload } from "./events.ts";
 import type { CreateOrderInput, QueryOrdersArgs } from "./generated/resolvers-types.ts";
 import type { InventoryClient, ReservationRequestLine, ReservedLine } from "./inventory.ts";
-import { isUuid, type OrdersLoaders } from "./loaders.ts";
+import type { OrdersLoaders } from "./loaders.ts";
 import { currentAttemptId, OrderPlacements, type CrashPoint } from "./placement.ts";
-import type { OrderFilter, OrderItemRecord, OrderKeyset, OrderRecord, OrdersRepository } from "./repository.ts";
+import type { OrderFilter, OrderItemRecord, OrderRecord, OrdersRepository } from "./repository.ts";
 import { assertTransition, invalidTransition } from "./status.ts";
 
 const log = childLogger("orders");
@@ -41,17 +45,7 @@ export type { CreateOrderInput };
 export type PageArgs = QueryOrdersArgs;
 
 /** A page of orders. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
-export interface OrderConnection {
-  edges: { cursor: string; node: OrderRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
-
-const EMPTY_CONNECTION: OrderConnection = Object.freeze({
-  edges: [],
-  pageInfo: { hasNextPage: false, endCursor: null },
-  totalCount: async () => 0,
-});
+export type OrderConnection = Connection<OrderRecord>;
 
 export interface OrdersServiceDeps {
   repository: OrdersRepository;
@@ -157,7 +151,7 @@ export class OrdersService {
           placedAt: created.createdAt.toISOString(),
           items: priced.items,
         };
-        await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CREATED, payload, occurredAt: created.createdAt });
+        await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CREATED.type, payload, occurredAt: created.createdAt });
         return created;
       });
     } catch (error) {
@@ -208,7 +202,7 @@ export class OrdersService {
       }
       const updated = (await this.repository.findInTransaction(tx, id))!;
       const payload: OrderCancelledPayload = { orderId: id, customerId: updated.customerId, cancelledAt: updated.updatedAt.toISOString() };
-      await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED, payload, occurredAt: updated.updatedAt });
+      await recordEvent(tx, { source: ORDERS_SOURCE, type: ORDER_CANCELLED.type, payload, occurredAt: updated.updatedAt });
       return { order: updated, cancelled: true };
     });
     if (cancelled.cancelled) this.outbox.notify();
@@ -242,7 +236,7 @@ export class OrdersService {
     if (!allowed || !isUuid(userId)) {
       // Arguments are still checked, so a bad `first` is an error whoever asks.
       pageSize(args.first);
-      return EMPTY_CONNECTION;
+      return emptyConnection();
     }
     return this.page({ customerId: userId, status: args.status }, args);
   }
@@ -259,14 +253,9 @@ export class OrdersService {
 
   private async page(filter: OrderFilter, args: PageArgs): Promise<OrderConnection> {
     const size = pageSize(args.first);
-    const after = args.after ? decodeKeyset(args.after) : null;
+    const after = args.after ? decodeTimeKeyset(args.after) : null;
     const rows = await this.repository.listPage(filter, after, size + 1);
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.toISOString(), node.id]), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: () => this.repository.count(filter),
-    };
+    return toConnection(rows, size, (order) => encodeTimeKeyset(order.createdAt, order.id), () => this.repository.count(filter));
   }
 
   /** The answer to a retried createOrder: the order the key first created, if the request is the same. */
@@ -360,11 +349,4 @@ function priceLines(lines: ReservationRequestLine[], reserved: ReservedLine[]) {
   const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
   if (totalCents > MAX_TOTAL_CENTS) throw badUserInput("This order's total is too large; split it into several orders.", { field: "items" });
   return { items, currency: currencies[0]!, totalCents };
-}
-
-function decodeKeyset(cursor: string): OrderKeyset {
-  const [createdAt, id] = decodeCursor(cursor, 2);
-  const keyset = { createdAt: new Date(String(createdAt)), id: String(id) };
-  if (Number.isNaN(keyset.createdAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
-  return keyset;
 }

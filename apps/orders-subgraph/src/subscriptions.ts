@@ -13,5 +13,5 @@ export interface OrdersSubscriptionsDeps {
 /** Every event the orders domain reacts to, in one place. */
 export async function registerOrdersSubscriptions(subscriber: EventSubscriber, deps: OrdersSubscriptionsDeps): Promise<void> {
   const handlers = new OrdersEventHandlers(deps.db, new OrdersRepository(deps.db), ORDERS_CONSUMER, deps.log ?? consoleLogger);
-  await subscriber.subscribe(ORDERS_CONSUMER, [INVOICE_PAID], (event) => handlers.onInvoicePaid(event));
+  await subscriber.subscribe(ORDERS_CONSUMER, [INVOICE_PAID.type], (event) => handlers.onInvoicePaid(event));
 }

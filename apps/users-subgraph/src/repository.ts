@@ -1,8 +1,9 @@
-import type { Prisma, PrismaClient, RefreshToken, User } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type RefreshToken, type TimeKeyset, type User } from "@monograph/db";
 
 /** The users domain sees only its own tables: touching another domain's model does not compile. */
-export type UsersDb = Pick<PrismaClient, "user" | "refreshToken" | "$transaction">;
-export type UsersTx = Pick<Prisma.TransactionClient, "user" | "refreshToken">;
+export type UsersModels = "user" | "refreshToken";
+export type UsersDb = DomainDb<UsersModels>;
+export type UsersTx = DomainTx<UsersModels>;
 
 export type UserRecord = User;
 export type RefreshTokenRecord = RefreshToken;
@@ -49,14 +50,8 @@ export class UsersRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id) so pages stay stable while users sign up. */
-  listPage(after: { createdAt: Date; id: string } | null, take: number): Promise<UserRecord[]> {
-    return this.db.user.findMany({
-      where: after
-        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-        : undefined,
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take,
-    });
+  listPage(after: TimeKeyset | null, take: number): Promise<UserRecord[]> {
+    return this.db.user.findMany({ where: olderThan("createdAt", after), orderBy: newestFirst("createdAt"), take });
   }
 
   count(): Promise<number> {

@@ -23,4 +23,7 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference, ctx) => ctx.users.resolveReference(reference.id, ctx.loaders),
     role: (user) => user.role,
   },
+  UserConnection: {
+    totalCount: (connection) => connection.totalCount(),
+  },
 };

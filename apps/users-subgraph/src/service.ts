@@ -3,8 +3,8 @@ import { isUniqueViolation } from "@monograph/db";
 import {
   badUserInput,
   conflict,
-  decodeCursor,
-  encodeCursor,
+  decodeTimeKeyset,
+  encodeTimeKeyset,
   forbidden,
   isAdmin,
   issueUserToken,
@@ -49,6 +49,9 @@ const MIN_PASSWORD_LENGTH = 10;
 const MAX_REFRESH_TOKEN_LENGTH = 128;
 
 /** The users domain's rules: who may sign up, how credentials are checked, who may see whom, how sessions end. */
+/** A page of users; its totalCount is counted only when a client asks for it. */
+export type UserPage = Connection<UserRecord>;
+
 export class UsersService {
   private readonly now: () => Date;
 
@@ -167,18 +170,14 @@ export class UsersService {
     return loaders.userById.load(id);
   }
 
-  async users(caller: Caller, args: QueryUsersArgs): Promise<Connection<UserRecord>> {
+  async users(caller: Caller, args: QueryUsersArgs): Promise<UserPage> {
     if (caller.kind === "anonymous") throw unauthenticated();
     if (!isAdmin(caller)) throw forbidden("Only admins can list users.");
     const size = pageSize(args.first);
-    let after: { createdAt: Date; id: string } | null = null;
-    if (args.after) {
-      const [createdAt, id] = decodeCursor(args.after, 2);
-      after = { createdAt: new Date(createdAt as string), id: String(id) };
-      if (Number.isNaN(after.createdAt.getTime())) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
-    }
-    const [rows, total] = await Promise.all([this.repository.listPage(after, size + 1), this.repository.count()]);
-    return toConnection(rows, size, total, (user) => encodeCursor([user.createdAt.toISOString(), user.id]));
+    // The id is checked too (decodeTimeKeyset): a forged cursor with a non-UUID id used to reach PostgreSQL and fail there.
+    const after = args.after ? decodeTimeKeyset(args.after) : null;
+    const rows = await this.repository.listPage(after, size + 1);
+    return toConnection(rows, size, (user) => encodeTimeKeyset(user.createdAt, user.id), () => this.repository.count());
   }
 
   /** Entity references from other subgraphs (Order.customer): resolved for whoever may see the parent. */

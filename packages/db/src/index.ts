@@ -1,4 +1,6 @@
 import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -15,6 +17,20 @@ export { isDatabaseUnavailable } from "./errors.ts";
 export { isUniqueViolation, UNIQUE_VIOLATION } from "./errors.ts";
 export { databaseTargetFrom, describeTarget, type DatabaseTarget } from "./target.ts";
 import type { DatabaseTarget } from "./target.ts";
+export type { DomainDb, DomainTransactionOptions, DomainTransactions, DomainTx, EventTableKey, ModelKey } from "./sealed.ts";
+
+/**
+ * The roles a process connects as, besides the owner: one per domain (its name), the outbox relay ("relay", which
+ * also prunes the events tables), and the gateway's usage reporting ("usage"). Each is the PostgreSQL role
+ * `monograph_<name>`, created and granted by the migrations (a domain's own migration creates its role).
+ */
+export type DatabaseRole = string;
+
+/** The PostgreSQL role a `DatabaseRole` logs in as. */
+export function postgresRoleName(role: DatabaseRole): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(role)) throw new Error(`Not a database role name: ${JSON.stringify(role)}`);
+  return `monograph_${role}`;
+}
 
 export interface OpenDatabaseOptions {
   target: DatabaseTarget;
@@ -22,10 +38,19 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Called with every SQL statement Prisma sends; used by tests and benchmarks to count statements. */
   onQuery?: (sql: string) => void;
+  /** Connections at most per pool (the owner's, and each role's): default 10. */
+  poolMax?: number;
 }
 
 export interface DatabaseHandle {
+  /** The owner role's client: migrations, tests and tools. Never hand it to a domain: give it `as(domain)`. */
   prisma: PrismaClient;
+  /**
+   * The client of one role: on PostgreSQL its own pool, logged in as `monograph_<role>`, so the database refuses what
+   * the role was not granted (another domain's schema: SQLSTATE 42501). On PGlite (one embedded connection, one
+   * user) the same client as `prisma`: there, the typed handle (`DomainDb`) is the boundary. Opened on first use.
+   */
+  as(role: DatabaseRole): PrismaClient;
   target: DatabaseTarget;
   migrations: MigrationResult;
   /** Resolves when the database answers a trivial query; used by /ready. */
@@ -58,6 +83,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     attachQueryListener(prisma, options.onQuery);
     return {
       prisma,
+      as: () => prisma,
       target,
       migrations,
       ping: async () => void (await pglite.query("SELECT 1")),
@@ -84,22 +110,64 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await client.end();
     }
   }
-  // A server that stops answering (frozen, a lost network) must fail a request, not hang it: 5 s to get a connection.
-  const pool = new pg.Pool({ connectionString: target.url, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
-  // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
-  pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
-  const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool)), log });
-  attachQueryListener(prisma, options.onQuery);
+  const max = options.poolMax ?? 10;
+  const open = (config: pg.PoolConfig) => {
+    // A server that stops answering (frozen, a lost network) must fail a request, not hang it: 5 s to get a connection.
+    const pool = new pg.Pool({ ...config, max, connectionTimeoutMillis: 5_000 });
+    // An idle connection the server ends (a restart, an administrator, a dropped test database) is an 'error' event on
+    // the pool; unheard, it would crash the process. The pool replaces the connection on next use.
+    pool.on("error", (error) => dbLog.warn({ err: error }, "an idle PostgreSQL connection was closed"));
+    const prisma = new PrismaClient({ adapter: observeAdapter(new PrismaPg(pool)), log });
+    attachQueryListener(prisma, options.onQuery);
+    return { pool, prisma };
+  };
+  const owner = open({ connectionString: target.url });
+  // A pool per role rather than SET ROLE on shared connections: a session can RESET ROLE (or SET ROLE to any role it
+  // is a member of) from its own SQL, so only a login as the role itself holds against the code it serves. Pools open
+  // connections on demand, so a role nobody uses here costs nothing (docs/adr/0016 weighs the connection count).
+  const roles = new Map<DatabaseRole, ReturnType<typeof open>>();
   return {
-    prisma,
+    prisma: owner.prisma,
+    as: (role) => {
+      let opened = roles.get(role);
+      if (!opened) {
+        opened = open(roleConnection(target, role));
+        roles.set(role, opened);
+      }
+      return opened.prisma;
+    },
     target,
     migrations,
-    ping: async () => void (await pool.query("SELECT 1")),
+    ping: async () => void (await owner.pool.query("SELECT 1")),
     close: async () => {
-      await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      for (const { pool, prisma } of [owner, ...roles.values()]) {
+        await prisma.$disconnect();
+        await pool.end().catch(() => undefined);
+      }
     },
+  };
+}
+
+/**
+ * The owner's URL with the role's user name; the password from the role's file under `rolePasswordDir` (read at each
+ * new connection, so a rotated secret is picked up), or none (trust authentication).
+ */
+function roleConnection(target: Extract<DatabaseTarget, { kind: "postgres" }>, role: DatabaseRole): pg.PoolConfig {
+  const user = postgresRoleName(role);
+  const url = new URL(target.url);
+  url.username = user;
+  url.password = "";
+  const dir = target.rolePasswordDir;
+  if (!dir) return { connectionString: url.toString() };
+  // Fields rather than a connection string: pg lets a connection string's (empty) password win over the function.
+  const sslmode = url.searchParams.get("sslmode");
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    user,
+    password: async () => (await readFile(path.join(dir, user), "utf8")).trim(),
+    ...(sslmode && !["disable", "allow", "prefer"].includes(sslmode) ? { ssl: { rejectUnauthorized: sslmode !== "require" } } : {}),
   };
 }
 
@@ -107,3 +175,4 @@ function attachQueryListener(prisma: PrismaClient, onQuery: ((sql: string) => vo
   if (!onQuery) return;
   (prisma as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (event) => onQuery(event.query));
 }
+export { newestFirst, olderThan, type TimeKeyset } from "./keyset.ts";

@@ -32,7 +32,7 @@ export {
   type OutboxNotifier,
 } from "./bus.ts";
 export { createEvent, recordEvent, writeToOutbox, type NewEvent, type OutboxWriter } from "./outbox.ts";
-export { handleOnce, type TransactionRunner } from "./inbox.ts";
+export { handleOnce, type InboxTx, type TransactionRunner } from "./inbox.ts";
 export {
   DEFAULT_RETENTION_BATCH_SIZE,
   DEFAULT_RETENTION_INTERVAL_MS,
@@ -47,3 +47,5 @@ export { OutboxRelay, type FlushResult, type OutboxReader, type OutboxRelayOptio
 export { DeliveryFailedError, InProcessTransport, type InProcessTransportOptions } from "./in-process.ts";
 export { DEFAULT_NATS_URL, NatsJetStreamTransport, type NatsJetStreamTransportOptions } from "./nats.ts";
 export { RecordingTransport } from "./recording.ts";
+export { eventsEnvSchema, type EventsEnv } from "./env.ts";
+export type { EventContract, PayloadOf } from "./contract.ts";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DatabaseHandle } from "@monograph/db";
+import type { DatabaseHandle, DomainTx } from "@monograph/db";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent, handleOnce, recordEvent } from "./index.ts";
@@ -54,7 +54,7 @@ describe("outbox and inbox", () => {
   it("when the same event is handled twice, then its effect happens once", async () => {
     const event = createEvent({ source: "users", type: "users.signed-up", payload: {} });
     const email = `${randomUUID()}@example.com`;
-    const effect = (tx: Parameters<Parameters<typeof handleOnce>[3]>[0]) => tx.user.create({ data: { ...newUser(), email } }).then(() => undefined);
+    const effect = (tx: DomainTx<"user" | "processedEvent">) => tx.user.create({ data: { ...newUser(), email } }).then(() => undefined);
     expect(await handleOnce(db.prisma, "test-consumer", event, effect)).toBe(true);
     expect(await handleOnce(db.prisma, "test-consumer", event, effect)).toBe(false);
     expect(await db.prisma.user.count({ where: { email } })).toBe(1);

@@ -111,6 +111,11 @@ export const sharedEnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Real PostgreSQL. When unset, the embedded PGlite database in PGLITE_DATA_DIR is used. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * With DATABASE_URL: a folder with one file per database role (monograph_users, monograph_orders, ...) holding its
+   * password, as a secret store mounts them. Unset: the roles log in without one (trust authentication). ADR 0016.
+   */
+  DATABASE_ROLE_PASSWORD_DIR: z.string().optional(),
   /** Folder of the embedded database; each entry point has its own default. */
   PGLITE_DATA_DIR: z.string().optional(),
   /** Signs users' bearer tokens. */

@@ -1,7 +1,7 @@
 import { graphql, GraphQLObjectType, GraphQLSchema, GraphQLString, Kind } from "graphql";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "./errors.ts";
-import { DateTimeScalar, decodeCursor, encodeCursor, pageSize, toConnection } from "./graphql.ts";
+import { DateTimeScalar, decodeCursor, decodeTimeKeyset, emptyConnection, encodeCursor, encodeTimeKeyset, pageSize, toConnection } from "./graphql.ts";
 
 /** The BAD_USER_INPUT DomainError `run` throws, with its extensions. */
 function badInput(run: () => unknown): { message: string; extensions: Record<string, unknown> } {
@@ -69,31 +69,48 @@ describe("cursors", () => {
 
 describe("toConnection", () => {
   const cursorOf = (row: { id: number }) => encodeCursor([row.id]);
+  const count = (n: number) => async () => n;
 
-  it("when one more row than the page size was fetched, then the page is cut to size and has a next page", () => {
-    const connection = toConnection([{ id: 1 }, { id: 2 }, { id: 3 }], 2, 10, cursorOf);
-    expect(connection).toEqual({
-      edges: [
-        { cursor: encodeCursor([1]), node: { id: 1 } },
-        { cursor: encodeCursor([2]), node: { id: 2 } },
-      ],
-      pageInfo: { hasNextPage: true, endCursor: encodeCursor([2]) },
-      totalCount: 10,
-    });
+  it("when one more row than the page size was fetched, then the page is cut to size and has a next page", async () => {
+    const connection = toConnection([{ id: 1 }, { id: 2 }, { id: 3 }], 2, cursorOf, count(10));
+    expect(connection.edges).toEqual([
+      { cursor: encodeCursor([1]), node: { id: 1 } },
+      { cursor: encodeCursor([2]), node: { id: 2 } },
+    ]);
+    expect(connection.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor([2]) });
+    expect(await connection.totalCount()).toBe(10);
   });
 
   it("when no extra row was fetched, then it is the last page", () => {
-    const connection = toConnection([{ id: 1 }, { id: 2 }], 2, 2, cursorOf);
+    const connection = toConnection([{ id: 1 }, { id: 2 }], 2, cursorOf, count(2));
     expect(connection.edges).toHaveLength(2);
     expect(connection.pageInfo).toEqual({ hasNextPage: false, endCursor: encodeCursor([2]) });
   });
 
-  it("when there are no rows, then the connection is empty with a null endCursor", () => {
-    expect(toConnection([], 20, 0, cursorOf)).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 });
+  it("when there are no rows, then the connection is empty with a null endCursor", async () => {
+    const connection = toConnection([], 20, cursorOf, count(0));
+    expect(connection.edges).toEqual([]);
+    expect(connection.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+    const empty = emptyConnection();
+    expect([empty.edges, empty.pageInfo, await empty.totalCount()]).toEqual([[], { hasNextPage: false, endCursor: null }, 0]);
   });
 
   it("when the page size is 0, then no edges are returned but the next page is still announced", () => {
-    expect(toConnection([{ id: 1 }], 0, 5, cursorOf)).toEqual({ edges: [], pageInfo: { hasNextPage: true, endCursor: null }, totalCount: 5 });
+    expect(toConnection([{ id: 1 }], 0, cursorOf, count(5)).pageInfo).toEqual({ hasNextPage: true, endCursor: null });
+  });
+});
+
+describe("time keyset cursors", () => {
+  const id = "00000000-0000-4000-8000-00000000000a";
+  it("when a cursor it issued comes back, then it reads the same timestamp and id", () => {
+    const at = new Date("2026-12-01T10:00:00.123Z");
+    expect(decodeTimeKeyset(encodeTimeKeyset(at, id))).toEqual({ at, id });
+  });
+
+  it("when a cursor names a bad date or an id that is not a UUID, then it is BAD_USER_INPUT (never a database error)", () => {
+    for (const cursor of [encodeCursor(["yesterday", id]), encodeCursor([new Date().toISOString(), "1 OR 1=1"]), encodeCursor([12, id]), "garbage"]) {
+      expect(() => decodeTimeKeyset(cursor)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", argument: "after" }) }));
+    }
   });
 });
 

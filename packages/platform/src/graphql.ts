@@ -1,5 +1,7 @@
 import { GraphQLScalarType, Kind } from "graphql";
+import type { TimeKeyset } from "@monograph/db";
 import { badUserInput } from "./errors.ts";
+import { isUuid } from "./loaders.ts";
 
 /** The DateTime scalar every subgraph declares: ISO-8601 strings in UTC on the wire, Date inside. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -53,17 +55,39 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
 }
 
+/**
+ * A page of a connection. `totalCount` is a function: it costs a COUNT, so it runs only when a client asks for it
+ * (GraphQL's default resolver calls a function-valued field).
+ */
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  totalCount: () => Promise<number>;
 }
 
 /**
  * Builds a connection from rows fetched with `take: size + 1`: the extra row only tells whether a next page exists.
  */
-export function toConnection<T>(rows: T[], size: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(rows: readonly T[], size: number, cursorOf: (row: T) => string, totalCount: () => Promise<number>): Connection<T> {
   const page = rows.slice(0, size);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}
+
+/** The connection a caller who may not see the list gets: empty, not an error (a larger query around it still works). */
+export function emptyConnection<T>(): Connection<T> {
+  return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: async () => 0 };
+}
+
+/** The cursor of a newest-first page on (timestamp, UUID): see `olderThan` in @monograph/db. */
+export function encodeTimeKeyset(at: Date, id: string): string {
+  return encodeCursor([at.toISOString(), id]);
+}
+
+/** Reads a cursor `encodeTimeKeyset` issued; anything else (a bad date, an id that is not a UUID) is BAD_USER_INPUT. */
+export function decodeTimeKeyset(cursor: string): TimeKeyset {
+  const [at, id] = decodeCursor(cursor, 2);
+  const keyset = { at: new Date(String(at)), id: String(id) };
+  if (typeof at !== "string" || Number.isNaN(keyset.at.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
+  return keyset;
 }

@@ -23,3 +23,4 @@ export {
   type Logger,
   type RequestContext,
 } from "@monograph/telemetry";
+export * from "./loaders.ts";

@@ -39,7 +39,7 @@ export async function runSubgraphProcess(options: RunSubgraphProcessOptions): Pr
   await startTracing(options.name, options.env);
   const config = loadConfig(subgraphProcessEnvSchema.superRefine(refuseDevSecretsInProduction), options.env, `${options.name}-subgraph`);
   // Alone, an embedded database gets a folder of its own: PGlite serves one process only.
-  const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`));
+  const target = databaseTargetFrom(config.DATABASE_URL, fromRepoRoot(config.PGLITE_DATA_DIR ?? `.data/${options.name}`), config.DATABASE_ROLE_PASSWORD_DIR);
   // Loaded here rather than at the top: every process imports this module (stopOnSignals), and only a subgraph's
   // needs the database layer (Prisma, the drivers).
   const { openDatabase } = await import("@monograph/db");
