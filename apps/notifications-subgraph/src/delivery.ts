@@ -95,12 +95,12 @@ export class NotificationDelivery {
    * One attempt at one notification, if it may be attempted now (undelivered, attempts left, no attempt within the
    * lease). Resolves true when it was delivered by this attempt; never rejects.
    */
-  async deliver(id: string): Promise<boolean> {
+  async deliver(id: string, now = new Date()): Promise<boolean> {
     const notifier = this.notifier;
     if (!notifier) return false;
     let claimed: NotificationRecord | null = null;
     try {
-      claimed = await this.repository.claimDelivery(id, new Date(), { leaseMs: this.leaseMs, maxAttempts: this.maxAttempts });
+      claimed = await this.repository.claimDelivery(id, now, { leaseMs: this.leaseMs, maxAttempts: this.maxAttempts });
       if (!claimed) return false;
       await notifier.send(toOutgoing(claimed));
     } catch (error) {
@@ -130,7 +130,7 @@ export class NotificationDelivery {
     const ids = await this.repository.findRetryable(new Date(now.getTime() - this.maxAgeMs), now, { leaseMs: this.leaseMs, maxAttempts: this.maxAttempts, limit: this.batchSize });
     let delivered = 0;
     // One at a time: a pass is a trickle beside the live deliveries, not a burst at the mail server.
-    for (const id of ids) if (!this.stopped && (await this.deliver(id))) delivered += 1;
+    for (const id of ids) if (!this.stopped && (await this.deliver(id, now))) delivered += 1;
     return delivered;
   }
 
