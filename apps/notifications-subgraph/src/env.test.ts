@@ -10,8 +10,8 @@ const problems = (env: Record<string, string>) => {
 };
 
 describe("notification delivery settings", () => {
-  it("in development without SMTP_URL, then notifications are written as files to .data/notifications, or to NOTIFICATIONS_DIR", () => {
-    expect(settings({}).data).toEqual({ kind: "file", dir: path.join(REPO_ROOT, ".data/notifications") });
+  it("in development without SMTP_URL, then notifications are written as files to .data/sent-notifications, or to NOTIFICATIONS_DIR", () => {
+    expect(settings({}).data).toEqual({ kind: "file", dir: path.join(REPO_ROOT, ".data/sent-notifications") });
     expect(settings({ NODE_ENV: "test", NOTIFICATIONS_DIR: "/tmp/mail" }).data).toEqual({ kind: "file", dir: "/tmp/mail" });
   });
 

@@ -2,8 +2,11 @@ import { DEFAULT_NATS_URL } from "@monograph/events";
 import { fromRepoRoot, loadConfig } from "@monograph/platform";
 import { z } from "zod";
 
-/** Where the development notifier writes, relative to the repository root, when NOTIFICATIONS_DIR is unset. */
-export const DEFAULT_NOTIFICATIONS_DIR = ".data/notifications";
+/**
+ * Where the development notifier writes, relative to the repository root, when NOTIFICATIONS_DIR is unset. Not
+ * `.data/notifications`: that is the embedded database of the notifications process (runSubgraphProcess).
+ */
+export const DEFAULT_NOTIFICATIONS_DIR = ".data/sent-notifications";
 /** The placeholder mailbox of a customer (see RecipientDirectory): `.invalid` never resolves, so nothing leaves by mistake. */
 export const DEFAULT_RECIPIENT_TEMPLATE = "{customerId}@customers.invalid";
 export const DEFAULT_FROM = "Monograph <notifications@monograph.invalid>";
