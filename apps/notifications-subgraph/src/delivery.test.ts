@@ -140,6 +140,37 @@ describe("delivering notifications", () => {
     expect(notifier.sent).toHaveLength(1);
   });
 
+  it("when many notifications are made at once, then at most `concurrency` are delivered at a time, and those beyond the queue are left to the retry pass", async () => {
+    let running = 0;
+    let most = 0;
+    const sent: string[] = [];
+    // Every send waits for the gate: nothing is delivered until all ten are made, whatever the machine's speed.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow: Notifier = {
+      channel: "slow",
+      async send(notification) {
+        running += 1;
+        most = Math.max(most, running);
+        await gate;
+        running -= 1;
+        sent.push(notification.id);
+      },
+    };
+    const { db, domain, transport } = await start(slow, { concurrency: 2, maxQueued: 6, log: () => undefined });
+    const customerId = randomUUID();
+    for (let i = 0; i < 10; i += 1) await transport.deliver(orderCreated(customerId));
+    open();
+    await domain.delivery.idle();
+    // Two sending, six queued, two left for the retry pass.
+    expect(most).toBe(2);
+    expect(sent).toHaveLength(8);
+    expect(await db.prisma.notification.findMany({ where: { customerId, deliveredAt: null }, select: { deliveryAttempts: true } })).toEqual([{ deliveryAttempts: 0 }, { deliveryAttempts: 0 }]);
+    expect(await domain.delivery.retryPending()).toBe(2);
+    expect(await db.prisma.notification.count({ where: { customerId, deliveredAt: null } })).toBe(0);
+    expect(new Set(sent).size).toBe(10);
+  });
+
   describe("by email, through a real SMTP server on loopback", () => {
     let smtp: LoopbackSmtpServer;
     beforeAll(async () => {

@@ -43,6 +43,10 @@ export interface NotificationDeliveryOptions {
   maxAgeMs?: number;
   /** Notifications retried per pass, at most (default 100). */
   batchSize?: number;
+  /** Deliveries in progress at once, at most (default 4): a burst of orders must not open a connection per email. */
+  concurrency?: number;
+  /** Fresh notifications waiting for a delivery slot, at most (default 1000); beyond, the retry pass takes them. */
+  maxQueued?: number;
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -64,6 +68,10 @@ export class NotificationDelivery {
   private readonly retryEveryMs: number;
   private readonly maxAgeMs: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly maxQueued: number;
+  private readonly queue: string[] = [];
+  private active = 0;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly inFlight = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
@@ -77,6 +85,8 @@ export class NotificationDelivery {
     this.retryEveryMs = options.retryEveryMs ?? 30_000;
     this.maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
     this.batchSize = options.batchSize ?? 100;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.maxQueued = options.maxQueued ?? 1000;
     this.log = options.log ?? ((message, error) => defaultLog.warn(error === undefined ? {} : { err: error }, message));
   }
 
@@ -85,10 +95,26 @@ export class NotificationDelivery {
     return this.notifier?.channel ?? "none";
   }
 
-  /** Starts delivering a committed notification, in the background (see `idle`). */
+  /**
+   * Starts delivering a committed notification, in the background (see `idle`), at most `concurrency` at once. When
+   * more than `maxQueued` wait, the id is not queued: its row is undelivered and never attempted, so the next retry
+   * pass takes it.
+   */
   deliverSoon(id: string): void {
-    if (!this.notifier || this.stopped) return;
-    this.track(this.deliver(id));
+    if (!this.notifier || this.stopped || this.queue.length >= this.maxQueued) return;
+    this.queue.push(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0 && !this.stopped) {
+      const id = this.queue.shift()!;
+      this.active += 1;
+      void this.track(this.deliver(id)).finally(() => {
+        this.active -= 1;
+        this.pump();
+      });
+    }
   }
 
   /**
@@ -147,16 +173,20 @@ export class NotificationDelivery {
     pass();
   }
 
-  /** Stops the retry pass and waits for the deliveries in progress. The notifier is its owner's to close. */
+  /**
+   * Stops the retry pass and waits for the deliveries in progress; queued ones are left to the next process's retry
+   * pass. The notifier is its owner's to close.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.queue.length = 0;
     clearTimeout(this.timer);
     await this.idle();
   }
 
   /** Resolves once every delivery started so far has finished (tests, and `stop`). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.active > 0 || (this.queue.length > 0 && !this.stopped)) await Promise.allSettled([...this.inFlight]);
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -4,12 +4,11 @@
  *
  * What a composition root needs:
  * - `createNotificationsDomain({ db, notifier })`: everything at once, built for one process: `subgraph`,
- *   `subscribe(subscriber)` (orders.created, invoices.paid, orders.cancelled) and `delivery` (a background worker:
- *   `start()` runs the retry pass, `stop()` waits for deliveries in progress). Or the pieces:
+ *   `subscribe(subscriber)` (orders.created, invoices.paid, orders.cancelled) and `worker` (background work:
+ *   `start()` runs the retry pass, `stop()` waits for deliveries in progress and closes the notifier). Or the pieces:
  *   `createNotificationDelivery`, `createNotificationsSubgraph({ db })`, `registerNotificationsSubscriptions`.
  * - `createNotifier(loadNotificationSettings(env))`: the notifier the environment asks for (SMTP_URL,
- *   NOTIFICATIONS_DIR, NOTIFICATIONS_DELIVERY...; see the README), or null for in-app only. Close it after the
- *   delivery stopped.
+ *   NOTIFICATIONS_DIR, NOTIFICATIONS_DELIVERY...; see the README), or null for in-app only.
  * - It publishes no events (no outbox source) and has no demo data (its notifications come from events).
  */
 import type { EventSubscriber } from "@monograph/events";
@@ -69,8 +68,13 @@ export interface NotificationsDomain {
   subgraph: SubgraphModule<NotificationsContext>;
   /** Registers the event handlers (once per process). */
   subscribe(subscriber: EventSubscriber): Promise<void>;
-  /** The delivery worker: `start()` once the process serves, `stop()` before closing the notifier and the database. */
+  /** The delivery (its retry pass, `idle()` for tests). */
   delivery: NotificationDelivery;
+  /**
+   * The process's background worker: `start()` once the process serves (the retry pass); `stop()` waits for the
+   * deliveries in progress, then closes the notifier. Stop it after the transport and before the database.
+   */
+  worker: { readonly name: string; start(): void; stop(): Promise<void> };
 }
 
 /** The notifications domain built for one process. */
@@ -80,5 +84,13 @@ export function createNotificationsDomain(deps: { db: NotificationsDb; notifier:
     subgraph: createNotificationsSubgraph({ db: deps.db }),
     subscribe: (subscriber) => registerNotificationsSubscriptions(subscriber, { db: deps.db, delivery }),
     delivery,
+    worker: {
+      name: delivery.name,
+      start: () => delivery.start(),
+      stop: async () => {
+        await delivery.stop();
+        await deps.notifier?.close?.();
+      },
+    },
   };
 }

@@ -21,12 +21,11 @@ await runSubgraphProcess({
       startBackground: async () => {
         const transport = await NatsJetStreamTransport.connect({ servers: env.NATS_URL, prefix: env.EVENTS_PREFIX, connectionName: "notifications-subgraph" });
         await domain.subscribe(transport);
-        domain.delivery.start();
+        domain.worker.start();
         return async () => {
-          // No new events first, then the deliveries in progress, then the mail connection.
+          // No new events first, then the deliveries in progress and the mail connections.
           await transport.close();
-          await domain.delivery.stop();
-          await notifier?.close?.();
+          await domain.worker.stop();
         };
       },
     };

@@ -97,6 +97,9 @@ export class SmtpNotifier implements Notifier {
   constructor(private readonly options: SmtpNotifierOptions) {
     this.transporter = createTransport({
       url: options.url,
+      // A few connections, reused: one per email would be a connection storm after a burst of orders.
+      pool: true,
+      maxConnections: 4,
       // nodemailer's defaults (2 min to connect, 10 min of silence) suit a batch mailer, not a service.
       connectionTimeout: options.timeouts?.connectionMs ?? 10_000,
       greetingTimeout: options.timeouts?.greetingMs ?? 10_000,
