@@ -24,6 +24,7 @@ export const DOMAINS = [
   { name: "inventory", defaultPort: 4002, load: async () => (await import("@monograph/inventory-subgraph/module")).default },
   { name: "orders", defaultPort: 4003, load: async () => (await import("@monograph/orders-subgraph/module")).default },
   { name: "billing", defaultPort: 4004, load: async () => (await import("@monograph/billing-subgraph/module")).default },
+  { name: "notifications", defaultPort: 4005, load: async () => (await import("@monograph/notifications-subgraph/module")).default },
 ] as const satisfies readonly DomainEntry[];
 
 export type DomainName = (typeof DOMAINS)[number]["name"];
