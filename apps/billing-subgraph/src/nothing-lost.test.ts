@@ -88,6 +88,8 @@ describe("nothing is lost between orders and billing", () => {
     expect(await crashing.relay.flush()).toMatchObject({ published: 0, failed: 1 });
     const invoices = await crashing.db.prisma.invoice.findMany({ where: { orderId } });
     expect(invoices).toHaveLength(1);
+    // Stopping gives up the claim the failed row kept for its retry delay; a process that really dies holds it until
+    // the lease runs out (the relay's own replica tests, packages/events/src/relay-replicas.test.ts, cover that path).
     await crashing.stop();
 
     const restarted = await startProcess();

@@ -99,11 +99,12 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
       for (const [name, port] of Object.entries(ports)) if (!readyAt[name] && (await isReady(port))) readyAt[name] = Date.now();
       await sleep(25);
     }
-    // Which pid is which: the launcher's children carry the subgraph's name in their entry point's path.
+    // Which pid is which: the launcher's children run the generic runner with the domain's name as its argument.
     const pids: Record<string, number> = { gateway: child.pid! };
     for (const pid of descendantsOf(child.pid!)) {
       const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      const name = SUBGRAPHS.find((subgraph) => argv.some((arg) => arg.includes(`/apps/${subgraph}-subgraph/`)));
+      const runner = argv.findIndex((arg) => /\/apps\/gateway\/(src|dist)\/run-domain\.(ts|js)$/.test(arg));
+      const name = runner >= 0 ? SUBGRAPHS.find((subgraph) => argv[runner + 1] === subgraph) : undefined;
       if (name) pids[name] = pid;
     }
     const figures = Object.keys(ports).map((name) => {

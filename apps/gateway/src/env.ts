@@ -1,7 +1,6 @@
-import { eventsEnvSchema } from "@monograph/events";
 import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { DOMAIN_NAMES, DOMAINS, envPrefixOf, type DomainName } from "@monograph/domains";
-import { DEFAULT_NATS_URL } from "@monograph/events";
+import { DEFAULT_NATS_URL, eventsEnvSchema } from "@monograph/events/env";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
 import type { RateLimit, ThrottleLimits, ThrottleStoreSettings } from "./throttle.ts";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { childLogger } from "@monograph/platform";
-import { OPERATIONS_DIR, parseOperations, readOperationFiles, REPO_ROOT } from "@monograph/schema";
+import { OPERATIONS_DIR, parseOperations, readOperationFiles, REPO_ROOT } from "@monograph/schema/runtime";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { print } from "graphql";
 import type { ExplorerExample, ExplorerOptions } from "./explorer.ts";

@@ -1,9 +1,9 @@
 import type { DatabaseHandle } from "@monograph/db";
 import { databaseTargetFrom, describeTarget, type DatabaseTarget } from "@monograph/db/target";
 import { envPrefixOf, loadDomains } from "@monograph/domains";
-import { DEFAULT_NATS_URL } from "@monograph/events";
+import { DEFAULT_NATS_URL } from "@monograph/events/env";
 import { childLogger, fromRepoRoot, shouldSeedDemoData, type RunningServer } from "@monograph/platform";
-import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema";
+import { readCommittedSupergraph, readPersistedOperations } from "@monograph/schema/runtime";
 import { startMetricsServer } from "@monograph/telemetry";
 import type { WiredDomains } from "./domain-wiring.ts";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
@@ -63,7 +63,8 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     throttleStore = await createThrottleStore(config.throttle.store);
     // Usage reporting writes to a database: this process's, or PostgreSQL's for a gateway without one (usage.ts).
     // Without either, it is off, and the database layer stays unloaded.
-    if (db || target.kind === "postgres") usage = await (await import("./usage.ts")).startUsageReporting({ config, db, target });
+    // Loaded only when it runs: it brings the database layer and the schema tools (a gateway without it loads neither).
+    if (config.usageReporting && (db || target.kind === "postgres")) usage = await (await import("./usage.ts")).startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url, policy: config.subgraphCalls[name as SubgraphName] };
 

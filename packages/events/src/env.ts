@@ -1,5 +1,9 @@
+// `@monograph/events/env`: the events settings alone, for a process that reads them without sending or receiving
+// events itself (the distributed gateway validates them, then loads the transport only if a domain runs in it).
 import { z } from "zod";
-import { DEFAULT_NATS_URL } from "./nats.ts";
+
+/** Where NATS listens when NATS_URL is unset (a development machine). */
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 
 /**
  * The settings of a process that sends or receives events over NATS JetStream: every domain process extends this

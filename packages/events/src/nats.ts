@@ -15,7 +15,9 @@ import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { observeDelivery } from "./observe.ts";
 import { backoffDelay, consoleLogger, type EventHandler, type EventsLogger, type EventTransport, type IntegrationEvent } from "./bus.ts";
 
-export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+import { DEFAULT_NATS_URL } from "./env.ts";
+
+export { DEFAULT_NATS_URL };
 
 export interface NatsJetStreamTransportOptions {
   /** Default nats://127.0.0.1:4222. */
