@@ -19,7 +19,7 @@ import {
   type ReadinessCheck,
   type RunningServer,
 } from "@monograph/platform";
-import type { PersistedOperationManifest } from "@monograph/schema";
+import type { PersistedOperationManifest } from "@monograph/schema/persisted";
 import type { GatewayContext } from "./context.ts";
 import type { InProcessDataSourceFactory, InProcessSubgraph } from "./in-process-data-source.ts";
 import { jitInProcessDataSource } from "./jit-data-source.ts";

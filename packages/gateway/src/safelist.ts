@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { canonicalOperationKey, type PersistedOperationManifest } from "@monograph/schema";
+import { canonicalOperationKey, type PersistedOperationManifest } from "@monograph/schema/persisted";
 import { getIntrospectionQuery, GraphQLError, Kind, Lexer, parse, Source, TokenKind, type DocumentNode } from "graphql";
 
 /**
