@@ -59,10 +59,10 @@ export function boundaryRules(baseDir = root) {
     },
     {
       name: "domain-imports-the-gateway",
-      comment: "The gateway and the registry (packages/domains) are the composition root: they import the domains, never the other way round.",
+      comment: "The composition root (apps/gateway) and the registry (packages/domains) import the domains, never the other way round; nor does a domain import the gateway library (packages/gateway), which serves them all.",
       severity: "error",
       from: { path: "^apps/[^/]+-subgraph/" },
-      to: { path: "^(apps/gateway|packages/domains)/" },
+      to: { path: "^(apps/gateway|packages/gateway|packages/domains)/" },
     },
     {
       name: "package-imports-an-app",

@@ -1,7 +1,5 @@
 import { LocalGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import type { GatewayContext } from "../src/context.ts";
-import { subgraphContextFor, type InProcessDataSourceFactory } from "../src/in-process-data-source.ts";
-import { JitInProcessDataSource } from "../src/jit-data-source.ts";
+import { JitInProcessDataSource, subgraphContextFor, type GatewayContext, type InProcessDataSourceFactory } from "@monograph/gateway-core";
 
 /**
  * How the monolith's gateway runs its in-process subgraphs during a benchmark run:

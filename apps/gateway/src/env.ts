@@ -2,8 +2,7 @@ import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSc
 import { DOMAIN_NAMES, DOMAINS, envPrefixOf, type DomainName } from "@monograph/domains";
 import { DEFAULT_NATS_URL, eventsEnvSchema } from "@monograph/events/env";
 import { z } from "zod";
-import { parseTrustProxy, type TrustProxy } from "./throttle-address.ts";
-import type { RateLimit, ThrottleLimits, ThrottleStoreSettings } from "./throttle.ts";
+import { parseTrustProxy, type RateLimit, type ThrottleLimits, type ThrottleStoreSettings, type TrustProxy } from "@monograph/gateway-core";
 
 /** The domains the gateway composes, in the order they appear in the supergraph: the registry's (@monograph/domains). */
 export const SUBGRAPH_NAMES = DOMAIN_NAMES;

@@ -3,7 +3,7 @@ import { childLogger } from "@monograph/platform";
 import { OPERATIONS_DIR, parseOperations, readOperationFiles, REPO_ROOT } from "@monograph/schema/runtime";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { print } from "graphql";
-import type { ExplorerExample, ExplorerOptions } from "./explorer.ts";
+import type { ExplorerExample, ExplorerOptions } from "@monograph/gateway-core";
 
 /** What the headers editor shows until a token is pasted in; not a token, so the gateway treats it as anonymous. */
 export const EXPLORER_DEFAULT_HEADERS = { Authorization: "Bearer <paste the token from SignIn here>" };

@@ -7,9 +7,7 @@ import { readCommittedSupergraph, readPersistedOperations } from "@monograph/sch
 import { startMetricsServer } from "@monograph/telemetry";
 import type { WiredDomains } from "./domain-wiring.ts";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
-import { explorerRoutes } from "./explorer.ts";
-import { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
-import { createThrottleStore } from "./throttle.ts";
+import { createThrottleStore, explorerRoutes, startGateway, type GatewayOptions, type SubgraphLocation } from "@monograph/gateway-core";
 import type { UsageReporter } from "./usage.ts";
 
 export interface MonographOptions {

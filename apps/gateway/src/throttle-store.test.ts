@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../test/support/flow.ts";
 import { deleteKeysUnder, keysUnder, redisForTests, redisServerPath, startPrivateRedis, TEST_REDIS_URL, uniqueKeyPrefix } from "../test/support/redis.ts";
-import { MemoryThrottleStore, RedisThrottleStore, retryAfterMs, type Bucket, type ThrottleStore } from "./throttle-store.ts";
+import { MemoryThrottleStore, RedisThrottleStore, retryAfterMs, type Bucket, type ThrottleStore } from "@monograph/gateway-core";
 
 const MINUTE = 60_000;
 // A window-aligned start, so that "how far into the window" is exact.

@@ -30,6 +30,8 @@ const FIXTURE: Record<string, string> = {
   "packages/domains/src/index.ts": `export const DOMAIN_NAMES = ["billing", "orders"];\n`,
   "apps/gateway/package.json": JSON.stringify({ name: "@monograph/gateway", type: "module", exports: { ".": "./src/index.ts" } }),
   "apps/gateway/src/index.ts": `export const startGateway = () => undefined;\n`,
+  "packages/gateway/package.json": JSON.stringify({ name: "@monograph/gateway-core", type: "module", exports: { ".": "./src/index.ts" } }),
+  "packages/gateway/src/index.ts": `export const startGateway = () => undefined;\n`,
   // The gateway may import a domain's entry point (it is the composition root), but not another workspace's insides.
   "apps/gateway/src/composition.ts": `import { invoiceTotal } from "@monograph/billing-subgraph";\nexport const total = invoiceTotal;\n`,
   "apps/gateway/src/deep.ts": `import { secret } from "../../../packages/db/src/internal.ts";\nexport const leaked = secret;\n`,
@@ -48,6 +50,7 @@ const FIXTURE: Record<string, string> = {
   "apps/orders-subgraph/src/dynamic-import.ts": `export const billing = await import("@monograph/billing-subgraph");\n`,
   "apps/orders-subgraph/src/relative.ts": `import { invoiceTotal } from "../../billing-subgraph/src/x.ts";\nexport const total = invoiceTotal;\n`,
   "apps/orders-subgraph/src/gateway.ts": `import { startGateway } from "@monograph/gateway";\nexport const start = startGateway;\n`,
+  "apps/orders-subgraph/src/gateway-library.ts": `import { startGateway } from "@monograph/gateway-core";\nexport const start = startGateway;\n`,
   "apps/orders-subgraph/src/contracts-as-types.ts": `import type { InvoicesPort } from "@monograph/billing-subgraph/contracts";\nexport type Port = InvoicesPort;\n`,
   "apps/orders-subgraph/src/contracts-as-values.ts": `import { INVOICE_PAID } from "@monograph/billing-subgraph/contracts";\nexport const subject = INVOICE_PAID.type;\n`,
   "apps/orders-subgraph/src/registry.ts": `import { DOMAIN_NAMES } from "@monograph/domains";\nexport const names = DOMAIN_NAMES;\n`,
@@ -117,6 +120,10 @@ describe("module boundaries (dependency-cruiser)", () => {
     expect(violations).toContain("domain-imports-the-gateway: apps/orders-subgraph/src/gateway.ts -> apps/gateway/src/index.ts");
   });
 
+  it("when a domain imports the gateway library, then the check reports it", () => {
+    expect(violations).toContain("domain-imports-the-gateway: apps/orders-subgraph/src/gateway-library.ts -> packages/gateway/src/index.ts");
+  });
+
   it("when a domain imports the registry of domains, then the check reports it", () => {
     expect(violations).toContain("domain-imports-the-gateway: apps/orders-subgraph/src/registry.ts -> packages/domains/src/index.ts");
   });
@@ -145,7 +152,7 @@ describe("module boundaries (dependency-cruiser)", () => {
     const allowed = ["apps/orders-subgraph/src/index.ts ", "apps/orders-subgraph/src/own.ts ", "apps/gateway/src/composition.ts ", "packages/db/src/connect.ts ", "packages/db/src/index.ts "];
     expect(violations.filter((violation) => allowed.some((file) => violation.includes(`: ${file}`)))).toEqual([]);
     // And nothing beyond the violations the fixture was written to have.
-    expect(violations, violations.join("\n")).toHaveLength(13);
+    expect(violations, violations.join("\n")).toHaveLength(14);
   });
 });
 

@@ -7,9 +7,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { DEFAULT_OPERATION_LIMITS, startSubgraphServer, type RunningServer } from "@monograph/platform";
-import { startGateway } from "../../src/gateway.ts";
-import { inProcessDataSource } from "../../src/in-process-data-source.ts";
-import { signingFetcher } from "../../src/remote-data-source.ts";
+import { inProcessDataSource, signingFetcher, startGateway } from "@monograph/gateway-core";
 import type { Setup, SetupMessage } from "./protocol.ts";
 import { plainSchema, subgraphSchemas, SUBGRAPH_NAMES, supergraphSdl, type SubgraphName } from "./workload.ts";
 

@@ -1,7 +1,7 @@
 import { MeDocument, ProductDocument, ProductsDocument, SignInDocument, StockLevelsDocument, UsersDocument } from "@monograph/client";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { expect, it } from "vitest";
-import { inProcessDataSource } from "../../src/in-process-data-source.ts";
+import { inProcessDataSource } from "@monograph/gateway-core";
 import { graphqlClient, type GraphQLClient } from "../support/client.ts";
 import { MY_ORDERS, normalizeIds } from "../support/flow.ts";
 import { runMainFlow } from "../support/main-flow.ts";

@@ -7,7 +7,7 @@ import { readCommittedSupergraph } from "@monograph/schema";
 import { seedUsers } from "@monograph/users-subgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSubgraphProcess, type SubgraphProcess } from "../../src/distributed.ts";
-import { startGateway } from "../../src/gateway.ts";
+import { startGateway } from "@monograph/gateway-core";
 import { TEST_SECRETS } from "../support/shapes.ts";
 
 // A subgraph process is sealed: whoever reaches its port gets nothing without the gateway's signature for that

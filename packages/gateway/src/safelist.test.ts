@@ -1,8 +1,6 @@
-import { captureLogs } from "@monograph/platform/testing";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { buildPersistedManifest, parseOperations, persistedOperationId } from "@monograph/schema";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadGatewayConfig } from "./env.ts";
+import { describe, expect, it } from "vitest";
 import { NOT_IN_SAFELIST, safelistServerOptions } from "./safelist.ts";
 
 // The plugin on a small Apollo Server (no gateway): what it lets through and what it refuses, per operation. The
@@ -64,32 +62,5 @@ describe("the safelist plugin", () => {
     expect(parsed.every((source) => source.length < 100)).toBe(true);
     expect((await post(apollo, { query: "{ __typename }" })).body).toEqual({ data: { __typename: "Query" } });
     await apollo.stop();
-  });
-});
-
-describe("OPERATIONS", () => {
-  afterEach(() => vi.restoreAllMocks());
-  const secrets = { JWT_SECRET: "a-real-production-jwt-secret-0123", INTERNAL_SECRET: "a-real-production-internal-secret-0123" };
-
-  it("when it is not set, then production runs the safelist and every other environment is open; it can be set either way", () => {
-    expect(loadGatewayConfig({ ...secrets, NODE_ENV: "production" }).operations).toBe("safelist");
-    expect(loadGatewayConfig({ NODE_ENV: "development" }).operations).toBe("open");
-    expect(loadGatewayConfig({ NODE_ENV: "test" }).operations).toBe("open");
-    expect(loadGatewayConfig({ ...secrets, NODE_ENV: "production", OPERATIONS: "open" }).operations).toBe("open");
-    expect(loadGatewayConfig({ NODE_ENV: "development", OPERATIONS: "safelist" }).operations).toBe("safelist");
-  });
-
-  it("when it has another value, then the gateway refuses to start, naming the variable", () => {
-    const exit = vi.spyOn(process, "exit").mockImplementation(() => {
-      throw new Error("exited");
-    });
-    const logs = captureLogs();
-    try {
-      expect(() => loadGatewayConfig({ OPERATIONS: "anything" })).toThrow("exited");
-    } finally {
-      logs.restore();
-    }
-    expect(exit).toHaveBeenCalledWith(1);
-    expect(logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n")).toContain("OPERATIONS");
   });
 });

@@ -1,10 +1,8 @@
-import { captureLogs } from "@monograph/platform/testing";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ANONYMOUS, DomainError, ErrorCode } from "@monograph/platform";
 import { buildSchema, parse, type OperationDefinitionNode } from "graphql";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { GatewayContext } from "./context.ts";
-import { loadGatewayConfig } from "./env.ts";
 import { findAttempts, signInThrottlePlugin, type ThrottleLimits } from "./throttle.ts";
 import { MemoryThrottleStore, type ThrottleStore } from "./throttle-store.ts";
 
@@ -207,56 +205,5 @@ describe("the sign-in throttle plugin", () => {
     const { send } = await throttled({ signInPerAddress: { limit: 5, windowMs: MINUTE }, signInPerAccount: { limit: 5, windowMs: MINUTE } }, store);
     for (let i = 0; i < 500; i += 1) await send(signIn(`flood-${i}@example.com`), `10.9.${i >> 8}.${i & 255}`);
     expect(store.size).toBeLessThanOrEqual(200);
-  });
-});
-
-describe("the throttle's configuration", () => {
-  const base = { NODE_ENV: "test" };
-
-  it("when nothing is set, then the defaults refuse a burst well before its 40th wrong sign-in, and X-Forwarded-For is not trusted", () => {
-    const { throttle } = loadGatewayConfig(base);
-    expect(throttle.limits).toEqual({
-      signInPerAddress: { limit: 20, windowMs: MINUTE },
-      signInPerAccount: { limit: 10, windowMs: 15 * MINUTE },
-      signUpPerAddress: { limit: 10, windowMs: 60 * MINUTE },
-    });
-    expect(throttle.trustProxy).toEqual({ kind: "none" });
-    expect(throttle.store).toEqual({ redisUrl: undefined, keyPrefix: "monograph:throttle:", maxKeys: 100_000 });
-  });
-
-  it("when limits, a proxy and Redis are configured, then they are parsed", () => {
-    const { throttle } = loadGatewayConfig({
-      ...base,
-      SIGN_IN_ADDRESS_LIMIT: "30/90s",
-      SIGN_IN_ACCOUNT_LIMIT: "off",
-      SIGN_UP_ADDRESS_LIMIT: "3/2h",
-      TRUST_PROXY: "2",
-      REDIS_URL: "redis://127.0.0.1:6379/0",
-      THROTTLE_KEY_PREFIX: "staging:",
-    });
-    expect(throttle.limits).toEqual({ signInPerAddress: { limit: 30, windowMs: 90_000 }, signInPerAccount: undefined, signUpPerAddress: { limit: 3, windowMs: 2 * 60 * MINUTE } });
-    expect(throttle.trustProxy).toEqual({ kind: "hops", hops: 2 });
-    expect(throttle.store).toMatchObject({ redisUrl: "redis://127.0.0.1:6379/0", keyPrefix: "staging:" });
-  });
-
-  it.each([
-    ["SIGN_IN_ADDRESS_LIMIT", "20"],
-    ["SIGN_IN_ACCOUNT_LIMIT", "0/1m"],
-    ["SIGN_UP_ADDRESS_LIMIT", "5/100ms"],
-    ["TRUST_PROXY", "true"],
-    ["TRUST_PROXY", "10.0.0.0/33"],
-    ["REDIS_URL", "http://127.0.0.1:6379"],
-  ])("when %s=%s, then the gateway refuses to start", (name, value) => {
-    const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
-      throw new Error(`exit ${code}`);
-    }) as never);
-    const logs = captureLogs();
-    try {
-      expect(() => loadGatewayConfig({ ...base, [name]: value })).toThrow("exit 1");
-      expect(logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n")).toContain(name);
-    } finally {
-      exit.mockRestore();
-      logs.restore();
-    }
   });
 });
