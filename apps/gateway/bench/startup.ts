@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
+import { DOMAIN_NAMES } from "@monograph/domains";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { BUILT_NODE_FLAGS, REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
 import { cpuMsOf, descendantsOf, rssOf } from "./proc.ts";
@@ -35,7 +36,8 @@ const SHAPES: Shape[] = args.shape === "both" ? ["monolith", "distributed"] : [a
 const VARIANTS: Variant[] = args.variant === "both" ? ["source", "built"] : [args.variant as Variant];
 const RUNS = Number(args.runs);
 const BASE_PORT = Number(args["base-port"]);
-const SUBGRAPHS = ["users", "inventory", "orders", "billing"] as const;
+/** Every registered domain: the distributed shape runs each in a process of its own. */
+const SUBGRAPHS = DOMAIN_NAMES;
 
 const ENTRY: Record<Variant, Record<Shape, string[]>> = {
   source: { monolith: [...SOURCE_NODE_FLAGS, "apps/gateway/src/main.ts"], distributed: [...SOURCE_NODE_FLAGS, "apps/gateway/src/distributed-main.ts"] },
