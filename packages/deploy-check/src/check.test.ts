@@ -55,7 +55,7 @@ describe("deploy:check", () => {
 
   it("refuses an object that breaks its Kubernetes schema, or carries a field the schema does not have", async () => {
     const dir = copyOfDeploy();
-    edit(path.join(dir, "k8s/overlays/distributed/users.yaml"), "  replicas: 1\n", "  replicas: one\n");
+    edit(path.join(dir, "k8s/overlays/distributed/users.yaml"), "  replicas: 2\n", "  replicas: two\n");
     edit(path.join(dir, "k8s/base/nats.yaml"), "          livenessProbe:\n", "          livenesProbe:\n");
     const report = await checkDeployArtifacts(dir);
     const problems = report.overlays.flatMap((overlay) => overlay.problems).join("\n");
@@ -67,7 +67,7 @@ describe("deploy:check", () => {
   it("refuses a manifest that breaks a house rule (a writable root filesystem, a secret as a value, a missing PDB)", async () => {
     const dir = copyOfDeploy();
     edit(path.join(dir, "k8s/overlays/distributed/orders.yaml"), /readOnlyRootFilesystem: true/, "readOnlyRootFilesystem: false");
-    edit(path.join(dir, "k8s/overlays/distributed/billing.yaml"), /---\n# With one replica[\s\S]*$/, "");
+    edit(path.join(dir, "k8s/overlays/distributed/billing.yaml"), /---\n# A drain takes one replica at a time[\s\S]*$/, "");
     const reference = ["            - name: JWT_SECRET", "              valueFrom:", "                secretKeyRef:", "                  name: monograph-secrets", "                  key: JWT_SECRET", ""].join("\n");
     edit(path.join(dir, "k8s/overlays/distributed/inventory.yaml"), reference, '            - name: JWT_SECRET\n              value: "not-a-reference"\n');
     const report = await checkDeployArtifacts(dir);

@@ -53,10 +53,8 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
         PORT: String(ports.gateway),
         // A base port for all, and one overridden: both ways of choosing are exercised.
         SUBGRAPH_BASE_PORT: String(ports.users),
-        USERS_PORT: String(ports.users),
-        INVENTORY_PORT: String(ports.inventory),
-        ORDERS_PORT: String(ports.orders),
-        BILLING_PORT: String(ports.billing),
+        // Every registered domain's <NAME>_PORT (the fifth and later ones too).
+        ...Object.fromEntries(NAMES.map((name) => [`${name.toUpperCase()}_PORT`, String(ports[name])])),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
