@@ -67,7 +67,7 @@ describe(`demo data (${testDatabaseKind()})`, () => {
       await first.stop();
       logs.restore();
     }
-    expect(logs.matching("seeded demo data")).toEqual([expect.objectContaining({ users: 6, products: expect.any(Number) })]);
+    expect(logs.matching("seeded demo data")).toEqual([expect.objectContaining({ rows: { users: 6, inventory: expect.any(Number) } })]);
 
     logs = captureLogs();
     try {
@@ -107,7 +107,7 @@ describe(`demo data (${testDatabaseKind()})`, () => {
 
   it("when db:seed runs in development, then it seeds the empty tables on demand", async () => {
     const { code, output } = await dbSeed({ NODE_ENV: "development", ...databaseEnv(database.target) });
-    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringMatching(/Seeded .*: 6 users, \d+ products/) });
+    expect({ code, output }).toMatchObject({ code: 0, output: expect.stringMatching(/Seeded .*: users 6 rows, inventory \d+ rows/) });
     expect(await countRows(database.target)).toMatchObject({ users: SEEDED_USERS.length });
   });
 });

@@ -111,7 +111,8 @@ describe.each<EntryShape>(["monolith", "distributed"])("the %s shape, on the pro
     const pids = new Set(shapeProcesses().map((record) => record.pid));
     const loaded = [...new Set(records.filter((record) => pids.has(record.pid) && record.url).map((record) => record.url!))];
     // It did record: the gateway's own built files at least.
-    expect(loaded.filter((url) => url.includes("/apps/gateway/dist/")).length).toBeGreaterThan(10);
+    // The gateway: its composition root (apps/gateway) and its library (packages/gateway), both built.
+    expect(loaded.filter((url) => /\/(apps|packages)\/gateway\/dist\//.test(url)).length).toBeGreaterThan(10);
     expect(loaded.filter((url) => TYPESCRIPT_TOOLING.test(url))).toEqual([]);
     const ownFiles = loaded.filter((url) => url.startsWith(`${REPO_URL}/`) && !url.includes("/node_modules/") && !url.startsWith(RECORDER_DIR));
     expect(ownFiles.filter((url) => !/\/(apps|packages)\/[^/]+\/dist\/.+\.js$/.test(url))).toEqual([]);
