@@ -3,20 +3,12 @@ import { badUserInput, conflict, DomainError, ErrorCode, isUuid, notFound } from
 import type { InventoryRepository, InventoryTx, ProductRecord, ReservationStatus, ReservationWithLines } from "./repository.ts";
 import { isSku, MAX_LINES, MAX_QUANTITY } from "./rules.ts";
 
-/** One line to reserve. */
-export interface ReservationLineRequest {
-  sku: string;
-  quantity: number;
-}
+// The lines of the reservations port: declared once, in inventory's contracts (what orders may know of them).
+import type { ReservationRequestLine, ReservedLine } from "./contracts.ts";
 
-/** A reserved line, with the product's name and price as they are when the answer is given. */
-export interface ReservedLine {
-  sku: string;
-  name: string;
-  quantity: number;
-  unitPriceCents: number;
-  currency: string;
-}
+export type { ReservedLine };
+/** One line to reserve. */
+export type ReservationLineRequest = ReservationRequestLine;
 
 export interface ReservationResult {
   /** In the order of the request's lines. */
