@@ -15,7 +15,8 @@ case "$app" in
   # Applies the committed migrations to DATABASE_URL (idempotent, under an advisory lock) and exits.
   migrate) exec $RUN apps/gateway/dist/migrate-main.js "$@" ;;
   # Every subgraph as a child process of the gateway, in one container (a single VM without an orchestrator).
-  gateway-distributed) exec $RUN apps/gateway/dist/distributed-main.js "$@" ;;
+  # Its heap sized for a gateway with every subgraph remote, as start:distributed:prod (ADR 18); its children are not.
+  gateway-distributed) MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec $RUN --max-semi-space-size=4 --max-old-space-size=256 apps/gateway/dist/distributed-main.js "$@" ;;
   # Any other name is a domain of the registry (packages/domains), served alone by the generic runner, which
   # refuses, with exit 64 and the list of domains, a name that is none.
   *) exec $RUN apps/gateway/dist/run-domain.js "$app" "$@" ;;

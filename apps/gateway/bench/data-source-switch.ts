@@ -1,5 +1,6 @@
 import { LocalGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { JitInProcessDataSource, subgraphContextFor, type GatewayContext, type InProcessDataSourceFactory } from "@monograph/gateway-core";
+import { subgraphContextFor, type GatewayContext, type InProcessDataSourceFactory } from "@monograph/gateway-core";
+import { JitInProcessDataSource } from "@monograph/gateway-core/jit";
 
 /**
  * How the monolith's gateway runs its in-process subgraphs during a benchmark run:

@@ -7,6 +7,11 @@
 // copy of the test template), demo data loaded by the cold start.
 //
 //   npx tsx apps/gateway/bench/startup.ts [--shape monolith|distributed|both] [--variant source|built|both] [--runs n]
+//     [--node-env development|production] [--env NAME=value ...]
+//
+// --node-env production runs every process as a deployment does (explorer and introspection off by default, secrets
+// required: the bench passes its own); the ad-hoc query it sends needs OPERATIONS=open there, which it sets. --env
+// adds or overrides a variable of every process (USAGE_REPORTING=off, NODE_OPTIONS=..., MALLOC_ARENA_MAX=2).
 //
 // Needs `npm run build` first (the built variant), and NATS for the distributed shape (NATS_URL, default loopback).
 import { spawn } from "node:child_process";
@@ -18,7 +23,8 @@ import { parseArgs } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import { DOMAIN_NAMES } from "@monograph/domains";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
-import { BUILT_NODE_FLAGS, REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
+import { REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
+import { runLoad } from "./load.ts";
 import { cpuMsOf, descendantsOf, rssOf } from "./proc.ts";
 
 const { values: args } = parseArgs({
@@ -27,6 +33,11 @@ const { values: args } = parseArgs({
     variant: { type: "string", default: "both" },
     runs: { type: "string", default: "1" },
     "base-port": { type: "string", default: "14100" },
+    "node-env": { type: "string", default: "development" },
+    // Seconds of load (10 connections, the same products query) after the 100 queries, then RSS again: what a
+    // process holds once it has served traffic for a while, not only at start.
+    "load-seconds": { type: "string", default: "15" },
+    env: { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -36,12 +47,39 @@ const SHAPES: Shape[] = args.shape === "both" ? ["monolith", "distributed"] : [a
 const VARIANTS: Variant[] = args.variant === "both" ? ["source", "built"] : [args.variant as Variant];
 const RUNS = Number(args.runs);
 const BASE_PORT = Number(args["base-port"]);
+const NODE_ENV = args["node-env"];
+const LOAD_SECONDS = Number(args["load-seconds"]);
+const PRODUCTS_QUERY = "{ products(first: 20) { edges { node { sku name priceCents stockAvailable } } } }";
+const EXTRA_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  args.env.map((pair) => {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new Error(`--env takes NAME=value, not "${pair}"`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+// What production requires of every process, and the ad-hoc query below that its safelist would refuse.
+const PRODUCTION_ENV: NodeJS.ProcessEnv =
+  NODE_ENV === "production"
+    ? { JWT_SECRET: randomBytes(32).toString("hex"), INTERNAL_SECRET: randomBytes(32).toString("hex"), OPERATIONS: "open" }
+    : {};
 /** Every registered domain: the distributed shape runs each in a process of its own. */
 const SUBGRAPHS = DOMAIN_NAMES;
 
-const ENTRY: Record<Variant, Record<Shape, string[]>> = {
-  source: { monolith: [...SOURCE_NODE_FLAGS, "apps/gateway/src/main.ts"], distributed: [...SOURCE_NODE_FLAGS, "apps/gateway/src/distributed-main.ts"] },
-  built: { monolith: [...BUILT_NODE_FLAGS, "apps/gateway/dist/main.js"], distributed: [...BUILT_NODE_FLAGS, "apps/gateway/dist/distributed-main.js"] },
+// The built variant runs what the root package.json's start:prod and start:distributed:prod run (their environment
+// assignments and node flags included: the distributed launcher's heap settings, ADR 18), not a copy of them.
+const ROOT_SCRIPTS = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+function nodeScript(name: string): { env: NodeJS.ProcessEnv; args: string[] } {
+  const words = ROOT_SCRIPTS[name]!.split(/\s+/);
+  const node = words.indexOf("node");
+  if (node < 0 || words.slice(0, node).some((word) => !/^[A-Z_]+=\S*$/.test(word))) throw new Error(`${name} is not "[NAME=value ...] node ...": ${ROOT_SCRIPTS[name]}`);
+  return { env: Object.fromEntries(words.slice(0, node).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)])), args: words.slice(node + 1) };
+}
+const ENTRY: Record<Variant, Record<Shape, { env: NodeJS.ProcessEnv; args: string[] }>> = {
+  source: {
+    monolith: { env: {}, args: [...SOURCE_NODE_FLAGS, "apps/gateway/src/main.ts"] },
+    distributed: { env: {}, args: [...SOURCE_NODE_FLAGS, "apps/gateway/src/distributed-main.ts"] },
+  },
+  built: { monolith: nodeScript("start:prod"), distributed: nodeScript("start:distributed:prod") },
 };
 
 interface ProcessFigures {
@@ -50,6 +88,8 @@ interface ProcessFigures {
   cpuMsAtReady: number;
   rssAtReady: number;
   rssAfterQueries: number;
+  rssAfterLoad: number;
+  loadRequests: number;
 }
 
 // /proc/<pid>/stat's starttime is in clock ticks (USER_HZ, 100 per second) since boot.
@@ -77,7 +117,8 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
   if (shape === "distributed") SUBGRAPHS.forEach((name, index) => (ports[name] = BASE_PORT + 1 + index));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "development",
+    NODE_ENV,
+    ...PRODUCTION_ENV,
     LOG_FORMAT: "json",
     LOG_LEVEL: "warn",
     APOLLO_TELEMETRY_DISABLED: "true",
@@ -88,9 +129,9 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
   };
   delete env.DATABASE_URL;
   delete env.PGLITE_DATA_DIR;
-  Object.assign(env, database);
+  Object.assign(env, ENTRY[variant][shape].env, database, EXTRA_ENV);
   const startedAt = Date.now();
-  const child = spawn(process.execPath, ENTRY[variant][shape], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, ENTRY[variant][shape].args, { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     const readyAt: Record<string, number> = {};
@@ -112,19 +153,22 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
     const figures = Object.keys(ports).map((name) => {
       const pid = pids[name]!;
       const processStart = name === "gateway" ? startedAt : startedAtEpochMs(pid);
-      return { process: name, readyMs: readyAt[name]! - processStart, cpuMsAtReady: cpuMsOf(pid), rssAtReady: rssOf(pid) ?? 0, rssAfterQueries: 0 };
+      return { process: name, readyMs: readyAt[name]! - processStart, cpuMsAtReady: cpuMsOf(pid), rssAtReady: rssOf(pid) ?? 0, rssAfterQueries: 0, rssAfterLoad: 0, loadRequests: 0 };
     });
     // 100 queries through the gateway (products, with stock from inventory), one at a time.
     for (let i = 0; i < 100; i++) {
       const response = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "{ products(first: 20) { edges { node { sku name priceCents stockAvailable } } } }" }),
+        body: JSON.stringify({ query: PRODUCTS_QUERY }),
       });
       if (!response.ok) throw new Error(`query ${i} answered ${response.status}`);
       await response.arrayBuffer();
     }
     for (const figure of figures) figure.rssAfterQueries = rssOf(pids[figure.process]!) ?? 0;
+    const load = await runLoad({ graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, query: PRODUCTS_QUERY }, { connections: 10, durationMs: LOAD_SECONDS * 1000 });
+    if (load.errors > 0) throw new Error(`${load.errors} requests of the load failed`);
+    for (const figure of figures) Object.assign(figure, { rssAfterLoad: rssOf(pids[figure.process]!) ?? 0, loadRequests: load.requests });
     return figures;
   } finally {
     child.kill("SIGTERM");
@@ -134,9 +178,11 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const onPostgres = Boolean(process.env.DATABASE_URL);
-console.log(`${onPostgres ? "PostgreSQL" : "embedded PGlite"}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n`);
-console.log("| shape | variant | start | process | process start to /ready | CPU time to /ready | RSS at ready | RSS after 100 queries |");
-console.log("|---|---|---|---|---:|---:|---:|---:|");
+console.log(
+  `${onPostgres ? "PostgreSQL" : "embedded PGlite"}, NODE_ENV=${NODE_ENV}${args.env.length ? `, ${args.env.join(" ")}` : ""}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n`,
+);
+console.log(`| shape | variant | start | process | process start to /ready | CPU time to /ready | RSS at ready | RSS after 100 queries | RSS after ${LOAD_SECONDS} s of load |`);
+console.log("|---|---|---|---|---:|---:|---:|---:|---:|");
 for (const shape of SHAPES) {
   for (let run = 0; run < RUNS; run++) {
     for (const variant of VARIANTS) {
@@ -148,7 +194,7 @@ for (const shape of SHAPES) {
         for (const start of ["cold", "warm"] as const) {
           for (const figure of await startOnce(shape, variant, database, prefix)) {
             console.log(
-              `| ${shape} | ${variant} | ${start} | ${figure.process} | ${(figure.readyMs / 1000).toFixed(1)} s | ${(figure.cpuMsAtReady / 1000).toFixed(1)} s | ${mib(figure.rssAtReady)} MiB | ${mib(figure.rssAfterQueries)} MiB |`,
+              `| ${shape} | ${variant} | ${start} | ${figure.process} | ${(figure.readyMs / 1000).toFixed(1)} s | ${(figure.cpuMsAtReady / 1000).toFixed(1)} s | ${mib(figure.rssAtReady)} MiB | ${mib(figure.rssAfterQueries)} MiB | ${mib(figure.rssAfterLoad)} MiB (${figure.loadRequests} requests) |`,
             );
           }
         }

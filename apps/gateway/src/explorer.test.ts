@@ -10,7 +10,7 @@ import { buildSchema, parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "./env.ts";
 import { MAIN_FLOW_OPERATIONS, mainFlowExamples, mainFlowExplorer } from "./explorer-examples.ts";
-import { renderExplorer, withClickableTabs, withHistory } from "@monograph/gateway-core";
+import { renderExplorer, withClickableTabs, withHistory } from "@monograph/gateway-core/explorer";
 import { startMonograph, type RunningMonograph } from "./monograph.ts";
 
 const SECRETS = { JWT_SECRET: "explorer-test-jwt-secret-0123456789", INTERNAL_SECRET: "explorer-test-internal-secret-0123456789" };

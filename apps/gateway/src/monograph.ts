@@ -7,7 +7,7 @@ import { readCommittedSupergraph, readPersistedOperations } from "@monograph/sch
 import { startMetricsServer } from "@monograph/telemetry";
 import type { WiredDomains } from "./domain-wiring.ts";
 import { SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from "./env.ts";
-import { createThrottleStore, explorerRoutes, startGateway, type GatewayOptions, type SubgraphLocation } from "@monograph/gateway-core";
+import { createThrottleStore, startGateway, type GatewayOptions, type SubgraphLocation } from "@monograph/gateway-core";
 import type { UsageReporter } from "./usage.ts";
 
 export interface MonographOptions {
@@ -69,7 +69,10 @@ export async function startMonograph(options: MonographOptions): Promise<Running
     const routes: NonNullable<GatewayOptions["extraRoutes"]>[] = [];
     // The examples sign in as a demo account of the users domain's demo data: loaded only when the explorer is on
     // (never in production), so that a gateway without it loads no domain code.
-    if (config.explorer) routes.push(explorerRoutes((await import("./explorer-examples.ts")).mainFlowExplorer()));
+    if (config.explorer) {
+      const [{ explorerRoutes }, { mainFlowExplorer }] = await Promise.all([import("@monograph/gateway-core/explorer"), import("./explorer-examples.ts")]);
+      routes.push(explorerRoutes(mainFlowExplorer()));
+    }
     let transportName: string | undefined;
     if (db) {
       const { wireDomains } = await import("./domain-wiring.ts");

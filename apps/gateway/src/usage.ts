@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextDidResolveOperation } from "@apollo/server";
 import { usageReportingSignature } from "@apollo/utils.usagereporting";
 import { openDatabase, Prisma, type DatabaseHandle, type DatabaseTarget } from "@monograph/db";
-import { collectUsageDetailed, operationDocument } from "@monograph/schema";
+import { collectUsageDetailed, operationDocument } from "@monograph/schema/runtime";
 import type { GatewayConfig } from "./env.ts";
 
 const HOUR_MS = 3_600_000;

@@ -1,10 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PrismaPg } from "@prisma/adapter-pg";
+import type pg from "pg";
 import { childLogger } from "@monograph/telemetry";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { observeAdapter } from "./instrument.ts";
@@ -68,8 +66,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const shouldMigrate = options.migrate ?? true;
   const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
 
+  // Each target's driver is loaded when a process opens one: a process on PostgreSQL never loads the embedded
+  // database's modules, nor a process on PGlite pg's (the distributed gateway's memory target, issue 11).
   if (target.kind === "pglite") {
     if (!target.dataDir.startsWith("memory://")) mkdirSync(target.dataDir, { recursive: true });
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
     const pglite = await PGlite.create({ dataDir: target.dataDir });
     const executor: SqlExecutor = {
       exec: async (sql) => void (await pglite.exec(sql)),
@@ -94,6 +95,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     };
   }
 
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   let migrations: MigrationResult = { applied: [] };
   if (shouldMigrate) {
     // A dedicated connection: the advisory lock is per session, and it keeps two processes that start together

@@ -22,7 +22,6 @@ import {
 import type { PersistedOperationManifest } from "@monograph/schema/runtime";
 import type { GatewayContext } from "./context.ts";
 import type { InProcessDataSourceFactory, InProcessSubgraph } from "./in-process-data-source.ts";
-import { jitInProcessDataSource } from "./jit-data-source.ts";
 import { SignedRemoteDataSource } from "./remote-data-source.ts";
 import { safelistServerOptions } from "./safelist.ts";
 import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
@@ -98,7 +97,11 @@ export interface GatewayOptions {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const locations = options.subgraphs ?? {};
-  const inProcess = options.inProcessDataSource ?? jitInProcessDataSource;
+  // graphql-jit (and the fast-json-stringify and ajv it brings) is loaded only by a gateway that runs a subgraph in
+  // its own process: one with every subgraph remote never needs it.
+  const inProcess =
+    options.inProcessDataSource ??
+    (Object.values(locations).some((location) => location.kind === "in-process") ? (await import("./jit-data-source.ts")).jitInProcessDataSource : undefined);
   // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
   // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
   if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";
@@ -106,7 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {
       const location = locations[name];
-      if (location?.kind === "in-process") return measuredDataSource(name, inProcess(name, location), { inProcess: true });
+      if (location?.kind === "in-process") return measuredDataSource(name, inProcess!(name, location), { inProcess: true });
       const target = location?.url ?? url;
       if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
       return measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined));

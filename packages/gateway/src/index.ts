@@ -2,9 +2,13 @@
 // process or over signed HTTP, the safelist, the sign-in throttle and the explorer page. It knows no domain: which
 // subgraphs exist, where they run and what the explorer shows are the composition root's choice (apps/gateway).
 export { startGateway, type GatewayOptions, type SubgraphLocation } from "./gateway.ts";
-export { explorerRoutes, renderExplorer, withClickableTabs, withHistory, type ExplorerExample, type ExplorerOptions, type RenderedExplorer } from "./explorer.ts";
+// The explorer is its own entry point (@monograph/gateway-core/explorer), imported only when it is on: its inlined
+// GraphiQL bundle is about 30 MiB of strings in the heap, a fifth of a production gateway's memory, for a page that
+// production does not serve by default. Only its types are here.
+export type { ExplorerExample, ExplorerOptions, RenderedExplorer } from "./explorer.ts";
 export type { GatewayContext } from "./context.ts";
-export { JitInProcessDataSource, jitInProcessDataSource } from "./jit-data-source.ts";
+// graphql-jit's data source is its own entry point (@monograph/gateway-core/jit): startGateway loads it only when a
+// subgraph runs in process, so a gateway with every subgraph remote does not carry graphql-jit in memory.
 export { InProcessDataSource, inProcessDataSource, subgraphContextFor, type InProcessDataSourceFactory, type InProcessSubgraph } from "./in-process-data-source.ts";
 export { signingFetcher, SignedRemoteDataSource } from "./remote-data-source.ts";
 export { createThrottleStore, signInThrottlePlugin, type RateLimit, type ThrottleLimits, type ThrottleOptions, type ThrottleStoreSettings } from "./throttle.ts";

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 
 /**
  * Counters for the sign-in and sign-up throttle, as sliding windows: a bucket allows `limit` points per `windowMs`,
@@ -222,6 +222,8 @@ export class RedisThrottleStore implements ThrottleStore {
 
   /** Connects, and fails (rather than start without a throttle) when Redis does not answer. */
   static async connect(options: RedisStoreOptions): Promise<RedisThrottleStore> {
+    // Loaded here: a gateway whose throttle counts in its own memory (the default) never loads the Redis client.
+    const { Redis } = await import("ioredis");
     const redis = new Redis(options.url, {
       lazyConnect: true,
       // A throttle that waits for Redis holds sign-ins hostage: fail fast, and let the request fail closed.

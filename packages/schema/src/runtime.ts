@@ -6,3 +6,5 @@ export { readCommittedSupergraph } from "./committed.ts";
 export { canonicalOperationKey, readPersistedOperations, type PersistedOperation, type PersistedOperationManifest } from "./persisted.ts";
 export { OPERATIONS_DIR, REPO_ROOT } from "./paths.ts";
 export { parseOperations, readOperationFiles } from "./operations.ts";
+// Usage reporting (apps/gateway/src/usage.ts): which coordinates a served operation uses.
+export { collectUsageDetailed, operationDocument } from "./operations.ts";

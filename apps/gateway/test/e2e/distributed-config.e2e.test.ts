@@ -105,13 +105,13 @@ describe("start:distributed with chosen ports and PGLITE_DATA_DIR", () => {
     expect(body.data).toEqual({ products: { edges: [] } });
   });
 
-  it("loads, in the gateway's process, no domain code, no Prisma and no database driver (every subgraph is remote)", () => {
+  it("loads, in the gateway's process, no domain code, no Prisma, no database driver and no explorer page (every subgraph is remote, the explorer off)", () => {
     const loaded = readFileSync(importsFile, "utf8").split("\n").filter(Boolean);
     // The recording works: the gateway's own modules and the registry are there.
     expect(loaded.some((url) => url.endsWith("/apps/gateway/src/monograph.ts"))).toBe(true);
     expect(loaded.some((url) => url.endsWith("/packages/domains/src/index.ts"))).toBe(true);
     const forbidden = loaded.filter((url) =>
-      /\/apps\/[^/]+-subgraph\/|\/packages\/db\/src\/index\.ts$|\/generated\/prisma\/|\/node_modules\/(@prisma\/|\.prisma\/|@electric-sql\/pglite|pglite-prisma-adapter|pg\/)/.test(url),
+      /\/apps\/[^/]+-subgraph\/|\/packages\/db\/src\/index\.ts$|\/generated\/prisma\/|\/node_modules\/(@prisma\/|\.prisma\/|@electric-sql\/pglite|pglite-prisma-adapter|pg\/|@graphql-yoga\/render-graphiql)|\/packages\/gateway\/src\/explorer\.ts$/.test(url),
     );
     expect([...new Set(forbidden)]).toEqual([]);
   });

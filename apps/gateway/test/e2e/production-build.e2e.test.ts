@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { BUILT_NODE_FLAGS, REPO_ROOT } from "@monograph/platform";
+import { BUILT_NODE_FLAGS, REMOTE_GATEWAY_ENV, REMOTE_GATEWAY_NODE_FLAGS, REPO_ROOT } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOMAIN_NAMES } from "@monograph/domains";
 import { domainProcessEntry } from "../../src/distributed.ts";
@@ -43,7 +43,9 @@ describe("the production scripts", () => {
   it("when an operator runs start:prod or start:distributed:prod, then it is plain node with the build's condition on a built entry point", () => {
     const flags = BUILT_NODE_FLAGS.join(" ");
     expect(SCRIPTS[BUILT_SCRIPTS.monolith]).toBe(`node ${flags} apps/gateway/dist/main.js`);
-    expect(SCRIPTS[BUILT_SCRIPTS.distributed]).toBe(`node ${flags} apps/gateway/dist/distributed-main.js`);
+    // The distributed launcher is a gateway with every subgraph remote: its heap sized for that (ADR 18).
+    const remoteGatewayEnv = Object.entries(REMOTE_GATEWAY_ENV).map(([name, value]) => `${name}=${value}`).join(" ");
+    expect(SCRIPTS[BUILT_SCRIPTS.distributed]).toBe(`${remoteGatewayEnv} node ${REMOTE_GATEWAY_NODE_FLAGS.join(" ")} ${flags} apps/gateway/dist/distributed-main.js`);
     for (const entry of ["apps/gateway/dist/main.js", "apps/gateway/dist/distributed-main.js", "apps/gateway/dist/migrate-main.js"]) {
       expect(existsSync(path.join(REPO_ROOT, entry)), `${entry} after npm run build`).toBe(true);
     }
@@ -104,6 +106,9 @@ describe.each<EntryShape>(["monolith", "distributed"])("the %s shape, on the pro
       expect(record.execArgv!.join(" "), record.argv![1]).not.toMatch(/tsx|loader|ts-node/);
       // Each stopped in order and wrote its CommonJS modules down: the check below saw all of them.
       expect(records.some((other) => other.pid === record.pid && other.kind === "exit"), `${record.argv![1]} wrote its modules at exit`).toBe(true);
+      // The heap sized for a gateway with every subgraph remote is the launcher's alone: its children run domains.
+      const remoteGateway = record.argv![1]!.endsWith("distributed-main.js");
+      for (const flag of REMOTE_GATEWAY_NODE_FLAGS) expect(record.execArgv!.includes(flag), `${record.argv![1]} ${flag}`).toBe(remoteGateway);
     }
   });
 
