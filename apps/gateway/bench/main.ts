@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { TelemetryPart } from "@monograph/telemetry";
 import { graphqlClient, type GraphQLClient } from "../test/support/client.ts";
 import { MY_ORDERS, waitFor } from "../test/support/flow.ts";
 import type { DataSourceKind } from "./data-source-switch.ts";
@@ -33,11 +34,15 @@ const USAGE = `Usage: npm run bench -w @monograph/gateway -- [options]
   --connections <n>   concurrent requests in flight (default 10)
   --orders <n>        orders of the benchmark customer, 1 to 50 (default 20)
   --shape <shape>     monolith | distributed | both (default both)
-  --skip <list>       comma-separated sections to leave out: data-source, usage, sql
+  --skip <list>       comma-separated sections to leave out: data-source, usage, telemetry, sql
   --usage-pairs <n>   pairs of rounds (on, off) for the usage reporting section, alternating A B B A A B... (default 2)
+  --telemetry-pairs <n>  the same for the observability section: telemetry on (as shipped, no OTLP endpoint) and
+                      off (TELEMETRY_OFF=all's parts), switched in the same monolith process (default 2)
+  --telemetry-parts <list>  the parts switched off in its "off" rounds (default context,metrics,logs,sql: all)
   --node-env <env>    NODE_ENV of the runner processes (the API's gateway process; default: as the bench's own).
                       production drops graphql-js's development checks. The distributed shape's subgraph processes
                       keep NODE_ENV=test, as in the end-to-end tests
+  --cpu-prof <dir>    a V8 CPU profile of each runner process, into <dir>/<shape>/ (bench/telemetry-share.ts reads them)
   --out <file>        also write every figure as JSON to <file>
   --workload gateways the public graphql-gateways-benchmark workload instead (its own options: --workload gateways --help)
   --verbose           show the output of the API's processes
@@ -52,7 +57,10 @@ const { values: args } = parseArgs({
     shape: { type: "string", default: "both" },
     skip: { type: "string", default: "" },
     "usage-pairs": { type: "string", default: "2" },
+    "telemetry-pairs": { type: "string", default: "2" },
+    "telemetry-parts": { type: "string", default: "context,metrics,logs,sql" },
     "node-env": { type: "string" },
+    "cpu-prof": { type: "string" },
     out: { type: "string" },
     verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -78,14 +86,15 @@ const options = {
   shapes: (args.shape === "both" ? ["monolith", "distributed"] : [args.shape]) as ("monolith" | "distributed")[],
   skip: new Set(args.skip.split(",").filter(Boolean)),
   usagePairs: Math.round(positive("usage-pairs", args["usage-pairs"], 100)),
+  telemetryPairs: Math.round(positive("telemetry-pairs", args["telemetry-pairs"], 100)),
 };
 if (!options.shapes.every((shape) => shape === "monolith" || shape === "distributed")) {
   console.error(`--shape must be monolith, distributed or both.\n\n${USAGE}`);
   process.exit(2);
 }
 for (const section of options.skip) {
-  if (section !== "data-source" && section !== "usage" && section !== "sql") {
-    console.error(`--skip takes data-source, usage and/or sql, not "${section}".\n\n${USAGE}`);
+  if (!["data-source", "usage", "telemetry", "sql"].includes(section)) {
+    console.error(`--skip takes data-source, usage, telemetry and/or sql, not "${section}".\n\n${USAGE}`);
     process.exit(2);
   }
 }
@@ -132,7 +141,7 @@ class Runner {
 
   static async start(mode: RunnerMode): Promise<{ runner: Runner; ready: Extract<RunnerMessage, { type: "ready" }> }> {
     const child = fork(fileURLToPath(new URL("./runner.ts", import.meta.url)), [mode], {
-      execArgv: ["--import", "tsx", "--expose-gc"],
+      execArgv: ["--import", "tsx", "--expose-gc", ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"], mode)}`] : [])],
       env: { ...process.env, ...(args["node-env"] ? { NODE_ENV: args["node-env"] } : {}) },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
@@ -285,14 +294,15 @@ interface DataSourceResult {
   pairRatios: number[];
 }
 
-interface UsageResult {
+/** Something switched on and off in one process between rounds (usage reporting, telemetry). */
+interface SwitchResult {
   on: LoadSummary & { cpuMsPerRequest: number };
   off: LoadSummary & { cpuMsPerRequest: number };
   /** Throughput ratio on ÷ off of each pair of adjacent rounds (A B B A). */
   pairRatios: number[];
   /** CPU per request ratio on ÷ off of each pair of adjacent rounds. */
   cpuPairRatios: number[];
-  /** Requests usage reporting counted during the "on" rounds. */
+  /** Requests the switched part counted during the "on" rounds (it counts none during the "off" ones: checked). */
   recorded: number;
 }
 
@@ -342,7 +352,7 @@ const cpuPerRequest = (rounds: Round[], shape: StartedShape) => rounds.reduce((s
  * figures show how much), so that their load rounds can alternate; measures them; stops them, with everything
  * they started.
  */
-async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "distributed", ShapeResult>>; shapePairRatios?: number[]; dataSources?: DataSourceResult; usage?: UsageResult }> {
+async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "distributed", ShapeResult>>; shapePairRatios?: number[]; dataSources?: DataSourceResult; usage?: SwitchResult; telemetry?: SwitchResult }> {
   const started: StartedShape[] = [];
   try {
     for (const mode of options.shapes) {
@@ -393,7 +403,8 @@ async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "d
 
     const monolith = started.find((shape) => shape.mode === "monolith");
     const usage = monolith && !options.skip.has("usage") ? await measureUsage(started, monolith, half) : undefined;
-    if (!monolith || options.skip.has("data-source")) return { shapes, shapePairRatios, usage };
+    const telemetry = monolith && !options.skip.has("telemetry") ? await measureTelemetry(started, monolith, half) : undefined;
+    if (!monolith || options.skip.has("data-source")) return { shapes, shapePairRatios, usage, telemetry };
     progress(`monolith: data sources, warm-up of the stock one, then 4 rounds of ${half / 1000} s (A B B A)`);
     const use = (kind: DataSourceKind) => monolith.runner.request({ type: "data-source", kind });
     await use("local");
@@ -405,28 +416,54 @@ async function measureShapes(): Promise<{ shapes: Partial<Record<"monolith" | "d
     const { calls } = await use("in-process");
     if (calls.local === 0 || calls["in-process"] === 0) throw new Error(`The data source switch did not take effect: ${JSON.stringify(calls)}`);
     const of = (each: Round[]) => ({ ...summarize(each.map((one) => one.result)), cpuMsPerRequest: cpuPerRequest(each, monolith) });
-    return { shapes, shapePairRatios, usage, dataSources: { inProcess: of(compared.a), local: of(compared.b), pairRatios: compared.pairRatios } };
+    return { shapes, shapePairRatios, usage, telemetry, dataSources: { inProcess: of(compared.a), local: of(compared.b), pairRatios: compared.pairRatios } };
   } finally {
     for (const shape of started.reverse()) progress(`stopping the ${shape.mode} shape`);
     await stopAll();
   }
 }
 
-/** Usage reporting on against off, in the same monolith process: pairs of rounds A B, B A, A B... */
-async function measureUsage(started: StartedShape[], monolith: StartedShape, half: number): Promise<UsageResult> {
+/** Usage reporting on against off, in the same monolith process. */
+function measureUsage(started: StartedShape[], monolith: StartedShape, half: number): Promise<SwitchResult> {
   progress(`monolith: usage reporting on and off, ${options.usagePairs} pairs of rounds of ${half / 1000} s (A B B A...)`);
-  const use = (enabled: boolean) => monolith.runner.request({ type: "usage", enabled });
+  return measureSwitch(started, monolith, half, options.usagePairs, "Usage reporting", async (enabled) => (await monolith.runner.request({ type: "usage", enabled })).recorded);
+}
+
+/**
+ * Telemetry as shipped (no OTLP endpoint: no tracing) against TELEMETRY_OFF=all's parts, switched in the same
+ * monolith process (issue 9's bound: within 3 %). Node's runtime metrics stay on in both (they follow TELEMETRY_OFF
+ * at start-up only), and so does the Prisma adapter's proxy (its per-statement check is what switches).
+ */
+function measureTelemetry(started: StartedShape[], monolith: StartedShape, half: number): Promise<SwitchResult> {
+  progress(`monolith: telemetry on and off, ${options.telemetryPairs} pairs of rounds of ${half / 1000} s (A B B A...)`);
+  const parts = args["telemetry-parts"].split(",").filter(Boolean) as TelemetryPart[];
+  let switchedOn = 0;
+  // Without metrics among the parts, the request counter counts in both kinds of round: nothing to check it by.
+  const counted = async (on: boolean) => (await monolith.runner.request({ type: "telemetry", off: on ? [] : parts })).counted;
+  return parts.includes("metrics")
+    ? measureSwitch(started, monolith, half, options.telemetryPairs, "Telemetry (its request counter)", counted)
+    : measureSwitch(started, monolith, half, options.telemetryPairs, "Telemetry", async (on) => (await counted(on), on ? ++switchedOn : switchedOn));
+}
+
+/**
+ * Rounds with `set(true)` against rounds with `set(false)` in one process: pairs A B, B A, A B... `set` switches and
+ * returns the switched part's own counter, which must move during "on" rounds and stand still during "off" ones.
+ */
+async function measureSwitch(started: StartedShape[], monolith: StartedShape, half: number, pairs: number, label: string, set: (on: boolean) => Promise<number>): Promise<SwitchResult> {
   let recorded = 0;
-  const on = async () => {
-    const before = (await use(true)).recorded;
+  const measure = async (enabled: boolean) => {
+    const before = await set(enabled);
     const measured = await round(started, monolith, half);
-    recorded += (await use(true)).recorded - before;
+    const counted = (await set(enabled)) - before;
+    if (!enabled && counted !== 0) throw new Error(`${label} counted ${counted} requests while switched off: the switch did not take effect`);
+    recorded += counted;
     return measured;
   };
-  const off = async () => (await use(false), round(started, monolith, half));
+  const on = () => measure(true);
+  const off = () => measure(false);
   const a: Round[] = [];
   const b: Round[] = [];
-  for (let pair = 0; pair < options.usagePairs; pair++) {
+  for (let pair = 0; pair < pairs; pair++) {
     if (pair % 2 === 0) {
       a.push(await on());
       b.push(await off());
@@ -435,8 +472,8 @@ async function measureUsage(started: StartedShape[], monolith: StartedShape, hal
       a.push(await on());
     }
   }
-  await use(true);
-  if (recorded === 0) throw new Error("Usage reporting counted nothing during its rounds: is USAGE_REPORTING off?");
+  await set(true);
+  if (recorded === 0) throw new Error(`${label} counted nothing during its rounds: is it off in this process?`);
   const of = (each: Round[]) => ({ ...summarize(each.map((one) => one.result)), cpuMsPerRequest: cpuPerRequest(each, monolith) });
   return {
     on: of(a),
@@ -569,7 +606,8 @@ const results: {
   /** Throughput ratio monolith ÷ distributed of each pair of adjacent rounds (A B B A). */
   shapePairRatios?: number[];
   dataSources?: DataSourceResult;
-  usageReporting?: UsageResult;
+  usageReporting?: SwitchResult;
+  telemetry?: SwitchResult;
   sql?: { database: string; rows: SqlRow[] };
 } = {
   machine,
@@ -583,6 +621,7 @@ try {
   results.shapePairRatios = measured.shapePairRatios;
   results.dataSources = measured.dataSources;
   results.usageReporting = measured.usage;
+  results.telemetry = measured.telemetry;
   if (options.shapes.includes("monolith") && !options.skip.has("sql")) results.sql = await measureSql();
 } catch (error) {
   await stopAll();
@@ -646,16 +685,25 @@ if (results.dataSources) {
   );
 }
 
-if (results.usageReporting) {
-  const { on, off, pairRatios, cpuPairRatios, recorded } = results.usageReporting;
-  out.push("2b. Usage reporting (the gateway's plugin) on vs off, in the monolith", "");
+const switchSection = (title: string, name: string, result: SwitchResult, pairs: number) => {
+  const { on, off, pairRatios, cpuPairRatios, recorded } = result;
+  out.push(title, "");
   out.push(
-    table(LOAD_HEADERS, [loadRow("usage reporting on", on, on.cpuMsPerRequest), loadRow("usage reporting off", off, off.cpuMsPerRequest), ratioRow("on ÷ off", on, off, on.cpuMsPerRequest, off.cpuMsPerRequest)]),
+    table(LOAD_HEADERS, [loadRow(`${name} on`, on, on.cpuMsPerRequest), loadRow(`${name} off`, off, off.cpuMsPerRequest), ratioRow("on ÷ off", on, off, on.cpuMsPerRequest, off.cpuMsPerRequest)]),
     "",
-    `Usage reporting: CPU per request on ÷ off ${ratio3(on.cpuMsPerRequest / off.cpuMsPerRequest)} overall, median of pairs ${ratio3(median(cpuPairRatios))}` +
+    `${name}: CPU per request on ÷ off ${ratio3(on.cpuMsPerRequest / off.cpuMsPerRequest)} overall, median of pairs ${ratio3(median(cpuPairRatios))}` +
       ` (per pair: ${cpuPairRatios.map(ratio3).join(", ")}); throughput on ÷ off ${ratio3(on.rps / off.rps)}, median of pairs ${ratio3(median(pairRatios))}` +
-      ` (per pair: ${pairRatios.map(ratio3).join(", ")}). ${options.usagePairs} pairs of ${options.durationMs / 2000} s rounds; ${recorded} requests counted while on.`,
+      ` (per pair: ${pairRatios.map(ratio3).join(", ")}). ${pairs} pairs of ${options.durationMs / 2000} s rounds; ${recorded} requests counted while on.`,
     "",
+  );
+};
+if (results.usageReporting) switchSection("2b. Usage reporting (the gateway's plugin) on vs off, in the monolith", "Usage reporting", results.usageReporting, options.usagePairs);
+if (results.telemetry) {
+  switchSection(
+    "2c. Telemetry as shipped (no OTLP endpoint) vs none of it (TELEMETRY_OFF=all's parts), switched in the same monolith process",
+    "Telemetry",
+    results.telemetry,
+    options.telemetryPairs,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { TelemetryPart } from "@monograph/telemetry";
 import type { DataSourceKind } from "./data-source-switch.ts";
 
 /**
@@ -14,6 +15,7 @@ export type RunnerRequest =
   | { type: "data-source"; kind: DataSourceKind }
   | { type: "count"; counting: boolean }
   | { type: "usage"; enabled: boolean }
+  | { type: "telemetry"; off: TelemetryPart[] }
   | { type: "stop" };
 
 /** Messages from a runner to the bench. */
@@ -24,4 +26,6 @@ export type RunnerMessage =
   | { type: "data-source"; kind: DataSourceKind; calls: Record<DataSourceKind, number> }
   | { type: "count"; statements: string[] }
   | { type: "usage"; enabled: boolean; recorded: number }
+  /** `counted`: GraphQL requests the process's metrics have counted so far (they stop while metrics are off). */
+  | { type: "telemetry"; off: TelemetryPart[]; counted: number }
   | { type: "stopped" };

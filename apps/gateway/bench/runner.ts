@@ -2,6 +2,7 @@
 // shape keeps each shape's memory figures free of what another left behind, and keeps the load generator (in the
 // bench's process) off the gateway's event loop.
 import { describeTarget } from "@monograph/db";
+import { graphqlRequests, setTelemetryOffForMeasuring } from "@monograph/telemetry";
 import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import { loadGatewayConfig } from "../src/env.ts";
 import { startMonograph } from "../src/monograph.ts";
@@ -99,6 +100,12 @@ process.on("message", (request: RunnerRequest) => {
         if (running?.usage) running.usage.enabled = request.enabled;
         send({ type: "usage", enabled: request.enabled, recorded: running?.usage?.stats.recorded ?? 0 });
         break;
+      case "telemetry": {
+        setTelemetryOffForMeasuring(request.off);
+        const counted = (await graphqlRequests.get()).values.reduce((sum, value) => sum + value.value, 0);
+        send({ type: "telemetry", off: request.off, counted });
+        break;
+      }
       case "stop":
         await stop();
         send({ type: "stopped" });

@@ -27,7 +27,8 @@ function wrap<T extends object>(target: T): T {
       switch (property) {
         case "queryRaw":
         case "executeRaw":
-          wrapper = (query: Query) => observeSql(query.sql, () => method.call(object, query) as Promise<unknown>);
+          // Checked per statement too: the benchmark switches SQL timing off and on in one process.
+          wrapper = (query: Query) => (telemetryOff.has("sql") ? method.call(object, query) : observeSql(query.sql, () => method.call(object, query) as Promise<unknown>));
           break;
         case "connect":
         case "connectToShadowDb":

@@ -18,9 +18,9 @@ import type { GatewayContext } from "./context.ts";
  * the errors it sends by code (refusals by limit among them). Operation names are bounded (metrics.ts).
  */
 export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
-  if (telemetryOff.has("metrics")) return {};
   return {
     async requestDidStart() {
+      if (telemetryOff.has("metrics")) return;
       const started = process.hrtime.bigint();
       return {
         async didResolveOperation({ operationName, contextValue }) {
@@ -46,12 +46,12 @@ export function operationMetricsPlugin(): ApolloServerPlugin<GatewayContext> {
 export function measuredDataSource(subgraph: string, source: GraphQLDataSource<GatewayContext>, { inProcess = false } = {}): GraphQLDataSource<GatewayContext> {
   // In-process, the fetch gets the span a subgraph process gives the same request over HTTP (`subgraph <name>`):
   // SQL spans nest under it, and a trace reads the same in every shape.
-  if (telemetryOff.has("metrics") && !(inProcess && tracingEnabled())) return source;
   const run = inProcess
     ? (options: Parameters<typeof source.process>[0]) => inSpan(`subgraph ${subgraph}`, { attributes: { "monograph.subgraph": subgraph } }, () => source.process(options))
     : (options: Parameters<typeof source.process>[0]) => source.process(options);
   return {
     async process(options) {
+      if (telemetryOff.has("metrics") && !(inProcess && tracingEnabled())) return source.process(options);
       const started = process.hrtime.bigint();
       try {
         const response = await run(options);

@@ -51,5 +51,20 @@ export function telemetryPartsOff(env: NodeJS.ProcessEnv): ReadonlySet<Telemetry
   return new Set(TELEMETRY_PARTS.filter((part) => listed.includes(part)));
 }
 
-/** The parts of telemetry this process leaves out (TELEMETRY_OFF), read once at start-up. */
-export const telemetryOff: ReadonlySet<TelemetryPart> = telemetryPartsOff(process.env);
+const partsOff = new Set(telemetryPartsOff(process.env));
+
+/**
+ * The parts of telemetry this process leaves out: TELEMETRY_OFF at start-up, checked on every request (so the
+ * benchmark can switch them in one process, below). Node's runtime metrics follow TELEMETRY_OFF only.
+ */
+export const telemetryOff: ReadonlySet<TelemetryPart> = partsOff;
+
+/**
+ * FOR MEASURING ONLY (`npm run bench`'s observability section): leaves out `parts` from now on, in this process,
+ * so that the same process serves rounds with and without telemetry. Two processes started alike differ by up to
+ * 10 % in CPU per request on this machine (heap layout, JIT, their databases), more than the cost being measured.
+ */
+export function setTelemetryOffForMeasuring(parts: Iterable<TelemetryPart>): void {
+  partsOff.clear();
+  for (const part of parts) if (TELEMETRY_PARTS.includes(part)) partsOff.add(part);
+}
