@@ -50,19 +50,30 @@ export function measuredDataSource(subgraph: string, source: GraphQLDataSource<G
     ? (options: Parameters<typeof source.process>[0]) => inSpan(`subgraph ${subgraph}`, { attributes: { "monograph.subgraph": subgraph } }, () => source.process(options))
     : (options: Parameters<typeof source.process>[0]) => source.process(options);
   return {
-    async process(options) {
+    // The fetch's own promise, timed on the side, rather than an async function's: a promise and its ticks fewer
+    // per fetch (16 per query on the gateways workload; issue 9's cost bound).
+    process(options) {
       if (telemetryOff.has("metrics") && !(inProcess && tracingEnabled())) return source.process(options);
       const started = process.hrtime.bigint();
+      const timed = () => subgraphFetchDuration.observe({ subgraph }, Number(process.hrtime.bigint() - started) / 1e9);
+      let pending: ReturnType<typeof source.process>;
       try {
-        const response = await run(options);
-        if (response.errors?.length) subgraphFetchErrors.inc({ subgraph, kind: "graphql" });
-        return response;
+        pending = run(options);
       } catch (error) {
-        subgraphFetchErrors.inc({ subgraph, kind: "unavailable" });
-        throw error;
-      } finally {
-        subgraphFetchDuration.observe({ subgraph }, Number(process.hrtime.bigint() - started) / 1e9);
+        pending = Promise.reject(error);
       }
+      return pending.then(
+        (response) => {
+          if (response.errors?.length) subgraphFetchErrors.inc({ subgraph, kind: "graphql" });
+          timed();
+          return response;
+        },
+        (error: unknown) => {
+          subgraphFetchErrors.inc({ subgraph, kind: "unavailable" });
+          timed();
+          throw error;
+        },
+      );
     },
   };
 }

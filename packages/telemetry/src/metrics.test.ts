@@ -50,6 +50,18 @@ describe("metrics", () => {
     expect(metric?.values.some((value) => value.labels.statement === "delete" && (value as { metricName?: string }).metricName?.endsWith("_count") && value.value === 1)).toBe(true);
   });
 
+  it("when a statement fails, then the caller gets its error and its duration is still observed", async () => {
+    const failure = new Error("relation does not exist");
+    const countOf = async () =>
+      (await registry.getMetricsAsJSON())
+        .find((candidate) => candidate.name === "monograph_db_query_duration_seconds")
+        ?.values.find((value) => value.labels.statement === "update" && (value as { metricName?: string }).metricName?.endsWith("_count"))?.value ?? 0;
+    const before = await countOf();
+    await expect(observeSql("UPDATE t SET x = 1", () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(() => observeSql("UPDATE t SET x = 2", () => { throw failure; })).toThrow(failure);
+    expect(await countOf()).toBe(before + 2);
+  });
+
   it("when METRICS_PORT is set, then /metrics is served on that port alone, with the runtime metrics", async () => {
     const server = await startMetricsServer(0);
     try {

@@ -168,9 +168,18 @@ export function countGraphQLErrors(codes: readonly (string | undefined)[]): void
 
 /** The statement kind of a SQL text, for the database histogram. */
 export function statementKind(sql: string): string {
-  const match = /^\s*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete|begin|commit|rollback)\b/i.exec(sql);
-  return match ? match[1]!.toLowerCase() : "other";
+  let kind = statementKinds.get(sql);
+  if (kind === undefined) {
+    const match = /^\s*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete|begin|commit|rollback)\b/i.exec(sql);
+    kind = match ? match[1]!.toLowerCase() : "other";
+    // Prisma sends the same parameterised texts over and over: remembered, up to a bound (texts that embed values,
+    // such as multi-row inserts of varying length, must not grow it without end).
+    if (statementKinds.size < STATEMENT_KINDS_KEPT) statementKinds.set(sql, kind);
+  }
+  return kind;
 }
+const STATEMENT_KINDS_KEPT = 2_000;
+const statementKinds = new Map<string, string>();
 
 export const METRICS_CONTENT_TYPE = registry.contentType;
 
@@ -218,13 +227,22 @@ export async function startMetricsServer(port: number, host = "127.0.0.1"): Prom
   };
 }
 
-/** Times one SQL statement (histogram by statement kind) and, with tracing on, gives it a span. */
-export async function observeSql<T>(sql: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Times one SQL statement (histogram by statement kind) and, with tracing on, gives it a span. It hands back the
+ * statement's own promise, timed on the side, rather than an async function's: one promise and its ticks fewer per
+ * statement (issue 9's cost bound). A statement that throws synchronously is timed too, and rethrown.
+ */
+export function observeSql<T>(sql: string, run: () => Promise<T>): Promise<T> {
   const statement = statementKind(sql);
   const started = process.hrtime.bigint();
+  const observe = () => dbQueryDuration.observe({ statement }, Number(process.hrtime.bigint() - started) / 1e9);
+  let result: Promise<T>;
   try {
-    return await sqlSpan(sql, statement, run);
-  } finally {
-    dbQueryDuration.observe({ statement }, Number(process.hrtime.bigint() - started) / 1e9);
+    result = sqlSpan(sql, statement, run);
+  } catch (error) {
+    observe();
+    throw error;
   }
+  result.then(observe, observe);
+  return result;
 }
