@@ -3,6 +3,7 @@ import { MeDocument, ProductDocument, ProductsDocument, SignInDocument, StockLev
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { describe, expect, it } from "vitest";
 import { codesOf, graphqlClient, type GraphQLClient } from "../support/client.ts";
+import { SHAPE_STARTUP_MS } from "../support/entry-process.ts";
 import { normalizeIds } from "../support/flow.ts";
 import { startShape, type Shape } from "../support/shapes.ts";
 
@@ -49,7 +50,10 @@ describe(`one API, three shapes (${testDatabaseKind()})`, () => {
     expect(JSON.stringify(results.monolith)).toContain("priceCents");
     expect(results.hybrid).toEqual(results.monolith);
     expect(results.distributed).toEqual(results.monolith);
-  });
+    // Three shapes started one after the other, the distributed one with a process and an embedded database per
+    // domain: on a busy 2-core machine (CI runs the suites side by side) that took more than vitest's 60 s. Each
+    // start waits for readiness; this only bounds the whole.
+  }, 3 * SHAPE_STARTUP_MS);
 
   it("when a subgraph process is down, then its fields fail with SERVICE_UNAVAILABLE, nothing internal leaks, and the rest still works", async () => {
     const running = await startShape("distributed");
@@ -65,5 +69,5 @@ describe(`one API, three shapes (${testDatabaseKind()})`, () => {
     } finally {
       await running.stop();
     }
-  });
+  }, SHAPE_STARTUP_MS);
 });
