@@ -302,8 +302,11 @@ interface SwitchResult {
   pairRatios: number[];
   /** CPU per request ratio on ÷ off of each pair of adjacent rounds. */
   cpuPairRatios: number[];
-  /** Requests the switched part counted during the "on" rounds (it counts none during the "off" ones: checked). */
-  recorded: number;
+  /**
+   * Requests the switched part counted during the "on" rounds (it counts none during the "off" ones: checked), when
+   * it has a counter of its own.
+   */
+  recorded?: number;
 }
 
 interface StartedShape {
@@ -437,26 +440,30 @@ function measureUsage(started: StartedShape[], monolith: StartedShape, half: num
 function measureTelemetry(started: StartedShape[], monolith: StartedShape, half: number): Promise<SwitchResult> {
   progress(`monolith: telemetry on and off, ${options.telemetryPairs} pairs of rounds of ${half / 1000} s (A B B A...)`);
   const parts = args["telemetry-parts"].split(",").filter(Boolean) as TelemetryPart[];
-  let switchedOn = 0;
   // Without metrics among the parts, the request counter counts in both kinds of round: nothing to check it by.
-  const counted = async (on: boolean) => (await monolith.runner.request({ type: "telemetry", off: on ? [] : parts })).counted;
-  return parts.includes("metrics")
-    ? measureSwitch(started, monolith, half, options.telemetryPairs, "Telemetry (its request counter)", counted)
-    : measureSwitch(started, monolith, half, options.telemetryPairs, "Telemetry", async (on) => (await counted(on), on ? ++switchedOn : switchedOn));
+  const checkable = parts.includes("metrics");
+  return measureSwitch(started, monolith, half, options.telemetryPairs, "Telemetry (its request counter)", async (on) => {
+    const { counted } = await monolith.runner.request({ type: "telemetry", off: on ? [] : parts });
+    return checkable ? counted : undefined;
+  });
 }
 
 /**
  * Rounds with `set(true)` against rounds with `set(false)` in one process: pairs A B, B A, A B... `set` switches and
- * returns the switched part's own counter, which must move during "on" rounds and stand still during "off" ones.
+ * returns the switched part's own counter, which must move during "on" rounds and stand still during "off" ones
+ * (undefined: the part has none, and the switch is not checked).
  */
-async function measureSwitch(started: StartedShape[], monolith: StartedShape, half: number, pairs: number, label: string, set: (on: boolean) => Promise<number>): Promise<SwitchResult> {
-  let recorded = 0;
+async function measureSwitch(started: StartedShape[], monolith: StartedShape, half: number, pairs: number, label: string, set: (on: boolean) => Promise<number | undefined>): Promise<SwitchResult> {
+  let recorded: number | undefined;
   const measure = async (enabled: boolean) => {
     const before = await set(enabled);
     const measured = await round(started, monolith, half);
-    const counted = (await set(enabled)) - before;
-    if (!enabled && counted !== 0) throw new Error(`${label} counted ${counted} requests while switched off: the switch did not take effect`);
-    recorded += counted;
+    const after = await set(enabled);
+    if (before !== undefined && after !== undefined) {
+      const counted = after - before;
+      if (!enabled && counted !== 0) throw new Error(`${label} counted ${counted} requests while switched off: the switch did not take effect`);
+      recorded = (recorded ?? 0) + counted;
+    }
     return measured;
   };
   const on = () => measure(true);
@@ -693,7 +700,7 @@ const switchSection = (title: string, name: string, result: SwitchResult, pairs:
     "",
     `${name}: CPU per request on ÷ off ${ratio3(on.cpuMsPerRequest / off.cpuMsPerRequest)} overall, median of pairs ${ratio3(median(cpuPairRatios))}` +
       ` (per pair: ${cpuPairRatios.map(ratio3).join(", ")}); throughput on ÷ off ${ratio3(on.rps / off.rps)}, median of pairs ${ratio3(median(pairRatios))}` +
-      ` (per pair: ${pairRatios.map(ratio3).join(", ")}). ${pairs} pairs of ${options.durationMs / 2000} s rounds; ${recorded} requests counted while on.`,
+      ` (per pair: ${pairRatios.map(ratio3).join(", ")}). ${pairs} pairs of ${options.durationMs / 2000} s rounds${recorded === undefined ? "" : `; ${recorded} requests counted while on`}.`,
     "",
   );
 };

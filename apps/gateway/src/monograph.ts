@@ -60,8 +60,7 @@ export async function startMonograph(options: MonographOptions): Promise<Running
   try {
     throttleStore = await createThrottleStore(config.throttle.store);
     // Usage reporting writes to a database: this process's, or PostgreSQL's for a gateway without one (usage.ts).
-    // Without either, it is off, and the database layer stays unloaded.
-    // Loaded only when it runs: it brings the database layer and the schema tools (a gateway without it loads neither).
+    // Without either, it is off; and it is loaded only when it runs, since it brings the database layer.
     if (config.usageReporting && (db || target.kind === "postgres")) usage = await (await import("./usage.ts")).startUsageReporting({ config, db, target });
     const locations: Record<string, SubgraphLocation> = {};
     for (const [name, url] of Object.entries(config.remoteSubgraphs)) locations[name] = { kind: "remote", url, policy: config.subgraphCalls[name as SubgraphName] };
