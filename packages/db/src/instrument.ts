@@ -18,10 +18,11 @@ function wrap<T extends object>(target: T): T {
   const wrappers = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(object, property, receiver) {
+      // The wrapper first: Prisma reads `queryRaw` once per statement, and this trap is on that path.
+      const cached = wrappers.get(property);
+      if (cached !== undefined) return cached;
       const value = Reflect.get(object, property, receiver) as unknown;
       if (typeof value !== "function") return value;
-      const cached = wrappers.get(property);
-      if (cached) return cached;
       const method = value as (...args: unknown[]) => unknown;
       let wrapper: unknown;
       switch (property) {

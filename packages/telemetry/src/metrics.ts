@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { telemetryOff } from "./env.ts";
+import { RequestPathHistogram } from "./histogram.ts";
+import { droppedLogLines } from "./logger.ts";
 import { sqlSpan } from "./tracing.ts";
 
 /**
@@ -45,26 +47,26 @@ export const httpRequests = new Counter({
   labelNames: ["route", "method", "status"] as const,
   registers: [registry],
 });
-export const httpDuration = new Histogram({
-  name: "monograph_http_request_duration_seconds",
-  help: "Time to answer an HTTP request, by route.",
-  labelNames: ["route"] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
+export const httpDuration = new RequestPathHistogram(
+  "monograph_http_request_duration_seconds",
+  "Time to answer an HTTP request, by route.",
+  ["route"],
+  LATENCY_BUCKETS,
+  [registry],
+);
 export const graphqlRequests = new Counter({
   name: "monograph_graphql_requests_total",
   help: "GraphQL operations served by the gateway, by operation name, type and outcome (success, error).",
   labelNames: ["operation", "type", "outcome"] as const,
   registers: [registry],
 });
-export const graphqlDuration = new Histogram({
-  name: "monograph_graphql_request_duration_seconds",
-  help: "Time the gateway took for a GraphQL operation, by operation name and type.",
-  labelNames: ["operation", "type"] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
+export const graphqlDuration = new RequestPathHistogram(
+  "monograph_graphql_request_duration_seconds",
+  "Time the gateway took for a GraphQL operation, by operation name and type.",
+  ["operation", "type"],
+  LATENCY_BUCKETS,
+  [registry],
+);
 export const graphqlErrors = new Counter({
   name: "monograph_graphql_errors_total",
   help: "GraphQL errors sent to clients, by extensions.code.",
@@ -77,26 +79,26 @@ export const operationsRefused = new Counter({
   labelNames: ["limit"] as const,
   registers: [registry],
 });
-export const subgraphFetchDuration = new Histogram({
-  name: "monograph_subgraph_fetch_duration_seconds",
-  help: "Time of one fetch from the gateway to a subgraph (in-process or over HTTP), by subgraph.",
-  labelNames: ["subgraph"] as const,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
+export const subgraphFetchDuration = new RequestPathHistogram(
+  "monograph_subgraph_fetch_duration_seconds",
+  "Time of one fetch from the gateway to a subgraph (in-process or over HTTP), by subgraph.",
+  ["subgraph"],
+  LATENCY_BUCKETS,
+  [registry],
+);
 export const subgraphFetchErrors = new Counter({
   name: "monograph_subgraph_fetch_errors_total",
   help: "Subgraph fetches that failed (unavailable: no usable answer; graphql: an answer with errors), by subgraph.",
   labelNames: ["subgraph", "kind"] as const,
   registers: [registry],
 });
-export const dbQueryDuration = new Histogram({
-  name: "monograph_db_query_duration_seconds",
-  help: "SQL statement durations, by statement kind (select, insert, update, delete, other).",
-  labelNames: ["statement"] as const,
-  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-  registers: [registry],
-});
+export const dbQueryDuration = new RequestPathHistogram(
+  "monograph_db_query_duration_seconds",
+  "SQL statement durations, by statement kind (select, insert, update, delete, other).",
+  ["statement"],
+  [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  [registry],
+);
 export const eventsHandled = new Counter({
   name: "monograph_events_handled_total",
   help: "Events a consumer handled successfully, by consumer and event type.",
@@ -114,6 +116,16 @@ export const eventsRedelivered = new Counter({
   help: "Events delivered again to a consumer (after a failure, a lost ack or a restart), by consumer and event type.",
   labelNames: ["consumer", "type"] as const,
   registers: [registry],
+});
+
+new Counter({
+  name: "monograph_log_lines_dropped_total",
+  help: "Log lines dropped because stdout did not keep up and LOG_BUFFER_BYTES of lines were waiting.",
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(droppedLogLines());
+  },
 });
 
 /** Where the outbox gauges read from; registered by each process that relays an outbox. */
@@ -166,20 +178,24 @@ export function countGraphQLErrors(codes: readonly (string | undefined)[]): void
   }
 }
 
-/** The statement kind of a SQL text, for the database histogram. */
+/**
+ * The statement kind of a SQL text, for the database histogram. Read from the first keyword, without hashing or
+ * scanning the whole text (Prisma's statements run to kilobytes); only a `WITH` statement needs the pattern, which
+ * finds the kind of its main statement after the common table expressions.
+ */
 export function statementKind(sql: string): string {
-  let kind = statementKinds.get(sql);
-  if (kind === undefined) {
-    const match = /^\s*(?:with\b[\s\S]*?\)\s*)?(select|insert|update|delete|begin|commit|rollback)\b/i.exec(sql);
-    kind = match ? match[1]!.toLowerCase() : "other";
-    // Prisma sends the same parameterised texts over and over: remembered, up to a bound (texts that embed values,
-    // such as multi-row inserts of varying length, must not grow it without end).
-    if (statementKinds.size < STATEMENT_KINDS_KEPT) statementKinds.set(sql, kind);
+  let start = 0;
+  while (start < sql.length && sql.charCodeAt(start) <= 32) start += 1;
+  const head = sql.slice(start, start + 9).toLowerCase();
+  for (const kind of LEADING_KINDS) {
+    if (head.startsWith(kind) && !WORD_CHARACTER.test(head.charAt(kind.length))) return kind;
   }
-  return kind;
+  if (!(head.startsWith("with") && !WORD_CHARACTER.test(head.charAt(4)))) return "other";
+  const match = /^\s*with\b[\s\S]*?\)\s*(select|insert|update|delete)\b/i.exec(sql);
+  return match ? match[1]!.toLowerCase() : "other";
 }
-const STATEMENT_KINDS_KEPT = 2_000;
-const statementKinds = new Map<string, string>();
+const LEADING_KINDS = ["select", "insert", "update", "delete", "begin", "commit", "rollback"] as const;
+const WORD_CHARACTER = /\w/;
 
 export const METRICS_CONTENT_TYPE = registry.contentType;
 
