@@ -13,8 +13,8 @@ import { createNotificationsDomain, FileNotifier, registerNotificationsSubscript
 const customer = (): Caller & { kind: "user" } => ({ kind: "user", userId: randomUUID(), role: "CUSTOMER" });
 const ADMIN: Caller & { kind: "user" } = { kind: "user", userId: randomUUID(), role: "ADMIN" };
 
-// The producers' payloads as orders and billing publish them (apps/orders-subgraph/src/events.ts,
-// apps/billing-subgraph/src/events.ts), written out here: notifications reads them by name, never by import.
+// The producers' payloads as orders and billing publish them (their contracts: apps/orders-subgraph/src/contracts.ts,
+// apps/billing-subgraph/src/contracts.ts), written out here as they arrive on the wire, names included.
 const orderCreated = (customerId: string, order: { orderId?: string; totalCents?: number; currency?: string } = {}) =>
   createEvent({
     source: "orders",
