@@ -1,6 +1,6 @@
 import { captureLogs } from "@monograph/platform/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadGatewayConfig } from "./env.ts";
+import { loadDomainProcessEnv, loadGatewayConfig } from "./env.ts";
 
 // The gateway library's plugins take their settings as arguments; reading them from the environment is the app's
 // job, so the configuration cases live beside env.ts.
@@ -81,5 +81,34 @@ describe("the throttle's configuration", () => {
       exit.mockRestore();
       logs.restore();
     }
+  });
+});
+
+describe("one domain's process (run-domain.ts)", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("when NATS_URL and EVENTS_PREFIX are unset, then it uses the local NATS and no prefix; when set, their values", () => {
+    expect(loadDomainProcessEnv({}, "orders-subgraph")).toEqual({ natsUrl: "nats://127.0.0.1:4222", eventsPrefix: undefined, providerUrls: {} });
+    expect(loadDomainProcessEnv({ NATS_URL: "nats://nats:4222", EVENTS_PREFIX: "ci_1-a", INVENTORY_URL: "http://inventory:4002" }, "orders-subgraph")).toEqual({
+      natsUrl: "nats://nats:4222",
+      eventsPrefix: "ci_1-a",
+      providerUrls: { inventory: "http://inventory:4002" },
+    });
+  });
+
+  it("when EVENTS_PREFIX is not a name NATS accepts in a stream, or a domain's URL is not a URL, then it refuses to start, naming each", () => {
+    const exit = vi.spyOn(process, "exit").mockImplementation(() => {
+      throw new Error("exited");
+    });
+    const logs = captureLogs();
+    try {
+      expect(() => loadDomainProcessEnv({ EVENTS_PREFIX: "a.b", ORDERS_URL: "not a url" }, "inventory-subgraph")).toThrow("exited");
+    } finally {
+      logs.restore();
+    }
+    expect(exit).toHaveBeenCalledWith(1);
+    const problems = logs.matching("invalid configuration").map((line) => String(line.msg)).join("\n");
+    expect(problems).toContain("EVENTS_PREFIX");
+    expect(problems).toContain("ORDERS_URL");
   });
 });

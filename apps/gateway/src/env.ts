@@ -1,6 +1,6 @@
 import { edgeSettingsFrom, loadConfig, refuseDevSecretsInProduction, sharedEnvSchema, type EdgeSettings } from "@monograph/platform";
 import { DOMAIN_NAMES, DOMAINS, envPrefixOf, type DomainName } from "@monograph/domains";
-import { DEFAULT_NATS_URL, eventsEnvSchema } from "@monograph/events/env";
+import { eventsEnvSchema } from "@monograph/events/env";
 import { z } from "zod";
 import { parseTrustProxy, type RateLimit, type ThrottleLimits, type ThrottleStoreSettings, type TrustProxy } from "@monograph/gateway-core";
 
@@ -254,15 +254,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
  * What the generic runner of one domain (run-domain.ts) reads beyond the settings every subgraph process shares
  * (runSubgraphProcess reads those) and the domain's own (its env.ts).
  */
-const domainProcessEnvSchema = z
-  .object({
-    /** NATS JetStream: the domain's events go out, and the events it subscribes to come in, through it. */
-    NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-    /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-    EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
-  })
-  .loose()
-  .superRefine(checkPerDomainSettings);
+// NATS_URL and EVENTS_PREFIX: the events settings every process that sends or receives events shares.
+const domainProcessEnvSchema = eventsEnvSchema.loose().superRefine(checkPerDomainSettings);
 
 export interface DomainProcessEnv {
   natsUrl: string;

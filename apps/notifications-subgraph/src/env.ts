@@ -1,4 +1,3 @@
-import { DEFAULT_NATS_URL } from "@monograph/events";
 import { fromRepoRoot, loadConfig } from "@monograph/platform";
 import { z } from "zod";
 
@@ -64,23 +63,4 @@ export const notificationSettingsSchema = z
 /** Reads the delivery settings; an invalid configuration stops the process with every problem listed. */
 export function loadNotificationSettings(env: NodeJS.ProcessEnv = process.env): DeliverySettings {
   return loadConfig(notificationSettingsSchema, env, "notifications");
-}
-
-const notificationsProcessEnvSchema = z.object({
-  /** NATS JetStream: orders' and billing's events come in through it. */
-  NATS_URL: z.string().min(1).default(DEFAULT_NATS_URL),
-  /** Namespaces the JetStream stream and consumers (tests, several environments on one NATS). */
-  EVENTS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
-});
-
-export interface NotificationsProcessEnv extends z.infer<typeof notificationsProcessEnvSchema> {
-  delivery: DeliverySettings;
-}
-
-/**
- * What the notifications process needs beyond the settings every subgraph process shares (those are read by
- * runSubgraphProcess). With env.ts's other readers, the only place in this app that reads process.env.
- */
-export function loadNotificationsProcessEnv(env: NodeJS.ProcessEnv = process.env): NotificationsProcessEnv {
-  return { ...loadConfig(notificationsProcessEnvSchema, env, "notifications-subgraph"), delivery: loadNotificationSettings(env) };
 }

@@ -13,8 +13,8 @@ import { createNotificationsDomain, FileNotifier, registerNotificationsSubscript
 const customer = (): Caller & { kind: "user" } => ({ kind: "user", userId: randomUUID(), role: "CUSTOMER" });
 const ADMIN: Caller & { kind: "user" } = { kind: "user", userId: randomUUID(), role: "ADMIN" };
 
-// The producers' payloads as orders and billing publish them (apps/orders-subgraph/src/events.ts,
-// apps/billing-subgraph/src/events.ts), written out here: notifications reads them by name, never by import.
+// The producers' payloads as orders and billing publish them (their contracts: apps/orders-subgraph/src/contracts.ts,
+// apps/billing-subgraph/src/contracts.ts), written out here as they arrive on the wire, names included.
 const orderCreated = (customerId: string, order: { orderId?: string; totalCents?: number; currency?: string } = {}) =>
   createEvent({
     source: "orders",
@@ -194,6 +194,16 @@ describe("notifications subgraph", () => {
       const third = await pageOf(alice, { first: 2, after: second.pageInfo.endCursor });
       expect(third.pageInfo.hasNextPage).toBe(false);
       expect([...first.edges, ...second.edges, ...third.edges].map((edge) => edge.node.id)).toEqual(all);
+    });
+
+    it("when a client sends back a cursor it was given earlier, then it still marks the same place (a cursor is base64url JSON of [createdAt, id], unchanged)", async () => {
+      const alice = customer();
+      for (let i = 0; i < 3; i += 1) await deliver(orderCreated(alice.userId));
+      const [newest, ...older] = (await pageOf(alice)).edges;
+      // Written out by hand, as an older release issued it: clients may hold such cursors.
+      const issuedEarlier = Buffer.from(JSON.stringify([newest!.node.createdAt, newest!.node.id]), "utf8").toString("base64url");
+      expect(newest!.cursor).toBe(issuedEarlier);
+      expect((await pageOf(alice, { after: issuedEarlier })).edges.map((edge) => edge.node.id)).toEqual(older.map((edge) => edge.node.id));
     });
 
     it("when `first` is above 100 or negative, or `after` is not a cursor this API issued, then it is BAD_USER_INPUT", async () => {

@@ -1,4 +1,4 @@
-import type { DomainDb, DomainTx, Notification, NotificationKind } from "@monograph/db";
+import { newestFirst, olderThan, type DomainDb, type DomainTx, type Notification, type NotificationKind, type TimeKeyset } from "@monograph/db";
 
 /**
  * The notifications domain sees its own table, plus the inbox inside its transactions (where it records the events
@@ -22,11 +22,6 @@ export interface NewNotification {
   eventId: string;
 }
 
-export interface NotificationKeyset {
-  createdAt: Date;
-  id: string;
-}
-
 export interface NotificationFilter {
   unreadOnly: boolean;
 }
@@ -43,14 +38,10 @@ export class NotificationsRepository {
   }
 
   /** Newest first; keyset pagination on (createdAt, id). */
-  listPage(customerId: string, filter: NotificationFilter, after: NotificationKeyset | null, take: number): Promise<NotificationRecord[]> {
+  listPage(customerId: string, filter: NotificationFilter, after: TimeKeyset | null, take: number): Promise<NotificationRecord[]> {
     return this.db.notification.findMany({
-      where: {
-        customerId,
-        ...(filter.unreadOnly ? { readAt: null } : {}),
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      where: { customerId, ...(filter.unreadOnly ? { readAt: null } : {}), ...olderThan("createdAt", after) },
+      orderBy: newestFirst("createdAt"),
       take,
     });
   }

@@ -1,19 +1,23 @@
-import { badUserInput, decodeCursor, encodeCursor, forbidden, notFound, pageSize, unauthenticated, type Caller } from "@monograph/platform";
-import { isUuid, type NotificationsLoaders } from "./loaders.ts";
-import type { NotificationKeyset, NotificationRecord, NotificationsRepository } from "./repository.ts";
+import {
+  badUserInput,
+  decodeTimeKeyset,
+  emptyConnection,
+  encodeTimeKeyset,
+  forbidden,
+  isUuid,
+  notFound,
+  pageSize,
+  toConnection,
+  unauthenticated,
+  type Caller,
+  type Connection,
+} from "@monograph/platform";
+import type { UserNotificationsArgs } from "./generated/resolvers-types.ts";
+import type { NotificationsLoaders } from "./loaders.ts";
+import type { NotificationRecord, NotificationsRepository } from "./repository.ts";
 
 /** A page of notifications. `totalCount` costs a COUNT, so it runs only when a client asks for it. */
-export interface NotificationConnection {
-  edges: { cursor: string; node: NotificationRecord }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: () => Promise<number>;
-}
-
-const EMPTY_CONNECTION: NotificationConnection = Object.freeze({
-  edges: [],
-  pageInfo: { hasNextPage: false, endCursor: null },
-  totalCount: async () => 0,
-});
+export type NotificationConnection = Connection<NotificationRecord>;
 
 /**
  * The notifications domain's rules: who sees and marks which. A notification is a personal message: only its
@@ -24,18 +28,13 @@ export class NotificationsService {
   constructor(private readonly repository: NotificationsRepository) {}
 
   /** `User.notifications`: your own, newest first; anyone else's (and an anonymous caller's) is an empty connection. */
-  async notificationsOf(caller: Caller, userId: string, args: { first?: number | null; after?: string | null; unreadOnly?: boolean | null }): Promise<NotificationConnection> {
+  async notificationsOf(caller: Caller, userId: string, args: UserNotificationsArgs): Promise<NotificationConnection> {
     const size = pageSize(args.first);
-    const after = args.after ? decodeKeyset(args.after) : null;
-    if (!isOwner(caller, userId)) return EMPTY_CONNECTION;
+    const after = args.after ? decodeTimeKeyset(args.after) : null;
+    if (!isOwner(caller, userId)) return emptyConnection();
     const filter = { unreadOnly: args.unreadOnly ?? false };
     const rows = await this.repository.listPage(userId, filter, after, size + 1);
-    const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor([node.createdAt.toISOString(), node.id]), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: () => this.repository.count(userId, filter),
-    };
+    return toConnection(rows, size, (notification) => encodeTimeKeyset(notification.createdAt, notification.id), () => this.repository.count(userId, filter));
   }
 
   /**
@@ -63,9 +62,3 @@ function isOwner(caller: Caller, customerId: string): boolean {
   return caller.kind === "user" && caller.userId === customerId;
 }
 
-function decodeKeyset(cursor: string): NotificationKeyset {
-  const [createdAt, id] = decodeCursor(cursor, 2);
-  const keyset = { createdAt: new Date(String(createdAt)), id: String(id) };
-  if (Number.isNaN(keyset.createdAt.getTime()) || !isUuid(keyset.id)) throw badUserInput("`after` is not a cursor this API issued.", { argument: "after" });
-  return keyset;
-}
