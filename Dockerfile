@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image for every Monograph process: the gateway and each subgraph (and the migration), chosen by its command:
 #   docker build -t monograph .
-#   docker run monograph gateway | users | inventory | orders | billing | migrate | gateway-distributed
+#   docker run monograph gateway | <domain> | migrate | gateway-distributed     (a domain: a name of packages/domains)
 # The commands are in deploy/docker/entrypoint.sh (see "THE COMMAND" below). Stages:
 #   pruner     turbo prune --docker: the gateway's workspace graph (it depends on every subgraph), manifests apart
 #   deps       npm ci from the pruned manifests and lockfile only (cached until a package.json or the lockfile changes)
@@ -87,7 +87,8 @@ COPY --from=builder /out/app /app
 COPY deploy/docker/entrypoint.sh /usr/local/bin/monograph
 RUN chmod 0755 /usr/local/bin/monograph && mkdir -p /data && chown 1000:1000 /data
 USER 1000:1000
-EXPOSE 4000 4001 4002 4003 4004
+# The gateway's port and each domain's of the registry (npm run deploy:check holds this line to it).
+EXPOSE 4000 4001 4002 4003 4004 4005
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # THE COMMAND: deploy/docker/entrypoint.sh maps an app name (gateway, a domain, migrate) to its start command: plain node on the

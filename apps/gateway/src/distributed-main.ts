@@ -7,11 +7,11 @@ setServiceName("gateway");
 await startTracing("gateway");
 
 const config = loadGatewayConfig();
-// USERS_PORT, INVENTORY_PORT, ORDERS_PORT, BILLING_PORT or SUBGRAPH_BASE_PORT; PORT=0: every process on a free port
+// <NAME>_PORT (USERS_PORT...) or SUBGRAPH_BASE_PORT, else the registry's ports; PORT=0: every process on a free port
 // (tests), not only the gateway. Checked before any process starts.
 const ports = loadDistributedPorts();
-// METRICS_PORT is the gateway's own: a subgraph process serves /metrics on its port (one METRICS_PORT for five
-// processes on one machine would collide).
+// METRICS_PORT is the gateway's own: a subgraph process serves /metrics on its port (one METRICS_PORT for every
+// process on one machine would collide).
 const { METRICS_PORT: _gatewayMetricsPort, ...subgraphEnv } = process.env;
 const server = await startDistributed({
   config,

@@ -49,7 +49,7 @@ const MAIN_FLOW: Step[] = [
   },
   {
     operation: "MyOrders",
-    comment: ["Step 5: my orders, newest first, with their lines and", "invoices (token in Headers): across all four subgraphs."],
+    comment: ["Step 5: my orders, newest first, with their lines and", "invoices (token in Headers): across users, orders,", "inventory and billing."],
     variables: { first: 20 },
   },
   {

@@ -38,7 +38,7 @@ export interface RunningMonograph extends RunningServer {
 
 /**
  * The composition root of the monolith: the one place that sees every domain's concrete implementation and wires
- * them. Every subgraph runs in this process unless its <NAME>_SUBGRAPH_URL is set (hybrid); with all four set, this
+ * them. Every subgraph runs in this process unless its <NAME>_SUBGRAPH_URL is set (hybrid); with every one set, this
  * is the distributed shape's gateway, and it opens no database at all.
  */
 export async function startMonograph(options: MonographOptions): Promise<RunningMonograph> {

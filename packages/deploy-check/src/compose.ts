@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DOMAIN_NAMES } from "@monograph/domains";
+import { DOMAIN_NAMES, DOMAINS, envPrefixOf } from "@monograph/domains";
 import { parse } from "yaml";
 
 // The shape deploy/compose.yaml keeps. The only offline schema of the Compose specification found on the npm registry,
@@ -40,6 +40,16 @@ export function composeProblems(file: string): string[] {
     const test = obj(service.healthcheck).test;
     if (!Array.isArray(test) || !test.join(" ").includes("/health") || !test.join(" ").includes("/ready")) problems.push(`compose: ${name} needs a healthcheck on /health and /ready`);
     if (!service.env_file) problems.push(`compose: ${name} must read its secrets from an env_file`);
+  }
+  // Each domain on its port of the registry, and the gateway calling it there by its service name.
+  const gatewayEnvironment = obj(obj(services.gateway).environment);
+  for (const { name, defaultPort } of DOMAINS) {
+    if (!services[name]) continue;
+    const port = obj(obj(services[name]).environment).PORT;
+    if (String(port) !== String(defaultPort)) problems.push(`compose: ${name}.environment.PORT is ${String(port)}, not the registry's ${defaultPort} (packages/domains)`);
+    const variable = `${envPrefixOf(name)}_SUBGRAPH_URL`;
+    const expected = `http://${name}:${defaultPort}/graphql`;
+    if (services.gateway && gatewayEnvironment[variable] !== expected) problems.push(`compose: gateway.environment.${variable} must be ${expected}`);
   }
   for (const [name, service] of Object.entries(services)) {
     const environment = obj(obj(service).environment);

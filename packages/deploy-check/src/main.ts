@@ -15,5 +15,7 @@ const section = (title: string, problems: string[]) => {
 for (const overlay of report.overlays) section(`k8s/overlays/${overlay.overlay} (${overlay.objects} objects rendered and validated)`, overlay.problems);
 section("k8s/secret.example.yaml", report.secretExample);
 section("compose.yaml", report.compose);
+section("observability/prometheus.yml", report.observability);
+section("../Dockerfile", report.dockerfile);
 process.stdout.write(`${lines.join("\n")}\n`);
 process.exitCode = report.ok ? 0 : 1;

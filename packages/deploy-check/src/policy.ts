@@ -1,6 +1,7 @@
-import { DOMAIN_NAMES } from "@monograph/domains";
+import { DOMAINS, envPrefixOf } from "@monograph/domains";
 import type { KubernetesObject } from "./kubernetes.ts";
 import { describeObject } from "./kubernetes.ts";
+import { networkAllows, podOf } from "./network.ts";
 
 // The house rules the rendered manifests keep, beyond the Kubernetes schemas (README, "Deploying").
 
@@ -8,8 +9,8 @@ type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
 
-// Every registered domain runs as its own Deployment in the distributed overlay.
-const SUBGRAPHS: readonly string[] = DOMAIN_NAMES;
+// Every registered domain runs as its own Deployment in the distributed overlay, on its port of the registry.
+const SUBGRAPHS: readonly { name: string; defaultPort: number }[] = DOMAINS;
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|^DATABASE_URL$|^REDIS_URL$/;
 
 function podSpecOf(object: KubernetesObject): Json | undefined {
@@ -58,6 +59,16 @@ export function policyProblems(objects: KubernetesObject[], shape: "monolith" | 
     }
   }
 
+  // One namespace for everything: the one the manifests create. An object rendered without it lands in kubectl's
+  // current namespace, where neither its ConfigMap nor its NetworkPolicies nor its callers are.
+  const namespaces = objects.filter((object) => object.kind === "Namespace").map((object) => String(object.metadata?.name));
+  if (namespaces.length !== 1) problems.push(`Namespace: exactly one is expected, not ${namespaces.length}`);
+  for (const object of objects) {
+    if (object.kind !== "Namespace" && namespaces.length === 1 && object.metadata?.namespace !== namespaces[0]) {
+      problems.push(`${describeObject(object)}: must be in the namespace ${namespaces[0]} (set namespace: in its kustomization)`);
+    }
+  }
+
   const job = find("Job", "monograph-migrate");
   if (!job) problems.push("Job/monograph-migrate: the migration Job is missing");
 
@@ -81,7 +92,9 @@ export function policyProblems(objects: KubernetesObject[], shape: "monolith" | 
     if (!subgraphIngress || from.length !== 1 || obj(obj(from[0]?.podSelector).matchLabels)["app.kubernetes.io/name"] !== "gateway") {
       problems.push("NetworkPolicy: the subgraphs must be reachable from the gateway only");
     }
-    for (const name of SUBGRAPHS) {
+    const gateway = find("Deployment", "gateway");
+    const gatewayEnv = list(list(podSpecOf(gateway ?? {})?.containers)[0]?.env);
+    for (const { name, defaultPort } of SUBGRAPHS) {
       const deployment = find("Deployment", name);
       if (!deployment) {
         problems.push(`Deployment/${name}: missing`);
@@ -93,13 +106,29 @@ export function policyProblems(objects: KubernetesObject[], shape: "monolith" | 
       if (!objects.some((object) => object.kind === "PodDisruptionBudget" && selects(obj(obj(object.spec).selector).matchLabels))) problems.push(`PodDisruptionBudget for ${name}: missing`);
       if (!objects.some((object) => object.kind === "HorizontalPodAutoscaler" && obj(obj(object.spec).scaleTargetRef).name === name)) problems.push(`HorizontalPodAutoscaler for ${name}: missing`);
       const pod = podSpecOf(deployment)!;
-      const env = list(list(pod.containers)[0]?.env);
-      if (!env.some((variable) => variable.name === "PORT")) problems.push(`Deployment/${name}: PORT must be set`);
-    }
-    const gatewayEnv = list(list(podSpecOf(find("Deployment", "gateway") ?? {}) ?.containers)[0]?.env);
-    for (const name of SUBGRAPHS) {
-      const variable = `${name.toUpperCase()}_SUBGRAPH_URL`;
-      if (!gatewayEnv.some((entry) => entry.name === variable)) problems.push(`Deployment/gateway: ${variable} must point at the ${name} Service`);
+      const port = list(list(pod.containers)[0]?.env).find((variable) => variable.name === "PORT")?.value;
+      if (port === undefined) problems.push(`Deployment/${name}: PORT must be set`);
+      // One number for a domain's port, the registry's: the policies, the Service and the gateway's URL follow it.
+      else if (port !== String(defaultPort)) problems.push(`Deployment/${name}: PORT is ${String(port)}, not the registry's ${defaultPort} (packages/domains)`);
+      if (gateway && !networkAllows(objects, podOf(gateway), podOf(deployment), defaultPort)) {
+        problems.push(`NetworkPolicy: the gateway cannot reach ${name} on its port ${defaultPort} (allow it in subgraphs-from-gateway and apps-egress)`);
+      }
+      const variable = `${envPrefixOf(name)}_SUBGRAPH_URL`;
+      const url = gatewayEnv.find((entry) => entry.name === variable)?.value;
+      if (typeof url !== "string") {
+        problems.push(`Deployment/gateway: ${variable} must point at the ${name} Service`);
+        continue;
+      }
+      // The URL names a Service (its first DNS label) that selects the domain's pods, on a port that leads to the
+      // registry's port (a targetPort by number or by the container port's name).
+      const target = URL.canParse(url) ? new URL(url) : undefined;
+      const named = objects.find((object) => object.kind === "Service" && object.metadata?.name === target?.hostname.split(".")[0]);
+      const servicePort = list(obj(named?.spec).ports).find((entry) => String(entry.port) === target?.port);
+      const targetPort = servicePort?.targetPort ?? servicePort?.port;
+      const reachesPort = typeof targetPort === "string" ? podOf(deployment).namedPorts[targetPort] === defaultPort : targetPort === defaultPort;
+      if (!named || !selects(obj(named.spec).selector) || !reachesPort) {
+        problems.push(`Deployment/gateway: ${variable} (${url}) must point at the ${name} Service, on a port that leads to ${defaultPort}`);
+      }
     }
   }
   return problems;

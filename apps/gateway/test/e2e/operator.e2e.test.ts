@@ -44,7 +44,7 @@ describe.each(SHAPES)("the %s shape, started by its entry point", (shape) => {
       const mine = lines.filter((line) => line.requestId === request.requestId);
       expect(mine.find((line) => line.service === "gateway" && line.msg === "request completed"), request.requestId).toMatchObject({ status: 200 });
     }
-    // MyOrders crosses all four subgraphs: in the distributed shape, each one's process logged it under the same id.
+    // MyOrders crosses users, orders, inventory and billing: in the distributed shape, each one's process logged it under the same id.
     const myOrders = flow.requests.find((request) => request.operationName === "MyOrders")!;
     const services = new Set(lines.filter((line) => line.requestId === myOrders.requestId).map((line) => line.service));
     expect([...services].sort()).toEqual(shape === "distributed" ? ["billing", "gateway", "inventory", "orders", "users"] : ["gateway"]);

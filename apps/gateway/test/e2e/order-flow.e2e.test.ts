@@ -6,7 +6,7 @@ import { codesOf, graphqlClient, type GraphQLClient } from "../support/client.ts
 import { normalizeIds, waitFor } from "../support/flow.ts";
 import { startShape, type RunningShape, type Shape } from "../support/shapes.ts";
 
-// The main flow of ARCHITECTURE.md through the gateway, crossing all four domains: the supergraph (entity
+// The main flow of ARCHITECTURE.md through the gateway, crossing users, inventory, orders and billing: the supergraph (entity
 // references), orders -> inventory through InventoryClient (a call or HTTP), and events (in-process in the
 // monolith, NATS JetStream between processes). Invoices and the PAID status follow from events, so the test
 // waits for them as a client would, by asking again.

@@ -58,7 +58,7 @@ describe("the production scripts", () => {
   });
 });
 
-// Five processes each opening and migrating its own embedded database: with other work on the same two cores (a load
+// A process per domain, each opening and migrating its own embedded database: with other work on the same two cores (a load
 // average of 50 was seen), the distributed shape has taken more than four minutes to listen.
 const LISTEN_WITHIN_MS = 540_000;
 
@@ -84,7 +84,7 @@ describe.each<EntryShape>(["monolith", "distributed"])("the %s shape, on the pro
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  /** The node processes of the shape: the gateway (or launcher) and, distributed, its four subgraph children (not npm). */
+  /** The node processes of the shape: the gateway (or launcher) and, distributed, its subgraph children (not npm). */
   const shapeProcesses = () => records.filter((record) => record.kind === "process" && record.argv?.some((arg) => arg.includes(`${path.sep}dist${path.sep}`)));
 
   it("when the main flow runs against it, then it is served: an order placed, invoiced and paid", () => {

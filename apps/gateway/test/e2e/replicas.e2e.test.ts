@@ -208,7 +208,7 @@ describe.skipIf(!POSTGRES || SKIP_WITHOUT_HAPROXY)(`replicas behind HAProxy (Pos
     console.info(`replicas: load ${describeLoad(result)}`);
     expect(kills).toHaveLength(1);
     expect(kills[0]!.restartedAt).toBeDefined();
-    // The kill: from the signals sent to the four processes gone.
+    // The kill: from the signals sent to the subgraph processes gone.
     const killAt = kills[0]!.at;
     const killDone = kills[0]!.done;
 

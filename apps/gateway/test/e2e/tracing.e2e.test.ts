@@ -7,11 +7,12 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../supp
 
 // Traces through every shape (issue 9): each shape starts from its entry point with OTEL_EXPORTER_OTLP_ENDPOINT
 // pointing at a real OTLP/HTTP receiver in this test. A client request carrying its own `traceparent` must come
-// back as ONE trace: the gateway's spans, a `subgraph <name>` span for each of the four subgraphs with resolver
+// back as ONE trace: the gateway's spans, a `subgraph <name>` span for each subgraph MyOrders crosses, with resolver
 // spans under it and each SQL span under the resolver that ran it, the same span names in the monolith and the distributed shape; and an order's invoice, opened by
 // billing when it handles orders.created (through the outbox and, between processes, NATS), continues the
 // trace of the request that placed the order.
 const SHAPES: EntryShape[] = ["monolith", "distributed"];
+// The subgraphs MyOrders reaches (a user, their orders, their products and invoices): not the registry, a query's own.
 const SUBGRAPHS = ["users", "inventory", "orders", "billing"];
 
 let receiver: OtlpReceiver;
@@ -66,7 +67,7 @@ describe.each(SHAPES)("traces of the %s shape", (shape) => {
     const client = clientTraceparent();
     await post(running, MY_ORDERS, {}, token, client.traceparent);
     const spans = await waitFor(
-      "every subgraph's span with SQL under it",
+      "each of those subgraphs' spans with SQL under it",
       async () => {
         const trace = receiver.trace(client.traceId);
         const complete = SUBGRAPHS.every((name) => {

@@ -10,7 +10,7 @@ import { waitFor } from "./flow.ts";
 import { seedEveryDomain, TEST_SECRETS } from "./shapes.ts";
 
 /**
- * How long a beforeAll that starts a shape from its entry point (four subgraph processes compiling TypeScript,
+ * How long a beforeAll that starts a shape from its entry point (a process per subgraph, each compiling TypeScript,
  * migrating and seeding) and runs the main flow may take on a busy 2-core machine.
  */
 export const SHAPE_STARTUP_MS = 300_000;

@@ -28,7 +28,7 @@ export interface MainFlowResult {
 
 /**
  * The main flow of ARCHITECTURE.md as a web client runs it, against any shape: browse, sign in, place an order,
- * wait for its invoice (MyOrders, crossing all four subgraphs), pay it. Every request carries an x-request-id
+ * wait for its invoice (MyOrders, crossing users, orders, inventory and billing), pay it. Every request carries an x-request-id
  * `${requestIdPrefix}-<n>-<operation>`, so its log lines can be found.
  */
 export async function runMainFlow(graphqlUrl: string, { requestIdPrefix, key }: { requestIdPrefix: string; key: string }): Promise<MainFlowResult> {
