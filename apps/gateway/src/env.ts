@@ -126,7 +126,7 @@ const optionalPort = z.preprocess((value) => (value === "" ? undefined : value),
 /**
  * Where `npm run start:distributed` puts each subgraph process: `<NAME>_PORT` (e.g. `USERS_PORT`) for one, else
  * `SUBGRAPH_BASE_PORT` + its index in the registry (users, inventory, orders, billing...), else its default port
- * (the registry's: 4001-4004); with `PORT=0` (tests) every subgraph not given a port picks a free one. Ports must not
+ * (the registry's `defaultPort`, from 4001 up); with `PORT=0` (tests) every subgraph not given a port picks a free one. Ports must not
  * collide with one another, the gateway's `PORT` or `METRICS_PORT`.
  */
 const subgraphPortsSchema = z.object(perDomain("_PORT", optionalPort));
