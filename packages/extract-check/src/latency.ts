@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { treeCpuMs } from "../../../apps/gateway/bench/proc.ts";
+import { treeCpuMs } from "@monograph/process-stats";
 import type { LatencyRunnerMessage } from "./latency-runner.ts";
 import type { PlannedOperation } from "./operations.ts";
 import type { CheckRow } from "./types.ts";
