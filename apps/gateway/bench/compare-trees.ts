@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { treeCpuMs } from "@monograph/process-stats";
 import { SEEDED_USERS } from "@monograph/users-subgraph";
 import { graphqlClient } from "../test/support/client.ts";
 import { MY_ORDERS, waitFor } from "../test/support/flow.ts";
 import { runLoad, summarize } from "./load.ts";
-import { treeCpuMs } from "./proc.ts";
 
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const { values: args } = parseArgs({

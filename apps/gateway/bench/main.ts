@@ -7,12 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { commandOf, descendantsOf, mib, rssOf, treeCpuMs } from "@monograph/process-stats";
 import type { TelemetryPart } from "@monograph/telemetry";
 import { graphqlClient, type GraphQLClient } from "../test/support/client.ts";
 import { MY_ORDERS, waitFor } from "../test/support/flow.ts";
 import type { DataSourceKind } from "./data-source-switch.ts";
 import { runLoad, summarize, type LoadResult, type LoadSummary, type LoadTarget } from "./load.ts";
-import { commandOf, descendantsOf, mib, rssOf, treeCpuMs } from "./proc.ts";
 import type { RunnerMessage, RunnerMode, RunnerRequest } from "./protocol.ts";
 
 // --workload gateways: the public graphql-gateways-benchmark workload instead (bench/gateways/main.ts), which

@@ -24,8 +24,8 @@ import { createTestDatabase, type TestDatabase } from "@monograph/db/testing";
 import { DOMAIN_NAMES } from "@monograph/domains";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
+import { cpuMsOf, descendantsOf, rssOf } from "@monograph/process-stats";
 import { runLoad } from "./load.ts";
-import { cpuMsOf, descendantsOf, rssOf } from "./proc.ts";
 
 const { values: args } = parseArgs({
   options: {

@@ -1,10 +1,9 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { treeCpuMs } from "../../../apps/gateway/bench/proc.ts";
-import type { LatencyRunnerMessage } from "./latency-runner.ts";
+import { treeCpuMs } from "@monograph/process-stats";
 import type { PlannedOperation } from "./operations.ts";
 import type { CheckRow } from "./types.ts";
 
@@ -50,8 +49,16 @@ export interface LatencyOptions {
 }
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const RUNNER = fileURLToPath(new URL("./latency-runner.ts", import.meta.url));
 const START_TIMEOUT_MS = 180_000;
+
+/**
+ * The gateway app's command that serves one shape (apps/gateway/bench/serve-shape.ts), run through npm in the
+ * repository this package belongs to. A package may not import the app that composes the domains, so the shapes are
+ * reached as the e2e suite of --run-tests is: by a command. It writes READY_PREFIX and the GraphQL URL on stdout
+ * once the shape answers, and stops in order when its standard input ends.
+ */
+const SERVE_SHAPE = ["run", "--silent", "serve-shape", "--workspace", "@monograph/gateway", "--"];
+const READY_PREFIX = "monograph-shape ready ";
 
 // Seeded development accounts (prisma seed, README): a customer for "me" queries, the admin for admin-only ones.
 const CUSTOMER = { email: "alice@example.com", password: "alice-password-1" };
@@ -59,27 +66,50 @@ const ADMIN = { email: "admin@monograph.dev", password: "admin-password-1" };
 
 interface Runner {
   shape: string;
-  child: ChildProcess;
+  /** The root of the shape's process tree (npm, then the shape's own processes): whose CPU time is measured. */
+  pid: number;
   graphqlUrl: string;
   stop(): Promise<void>;
 }
 
 function startRunner(shape: string): Promise<Runner> {
-  const child = fork(RUNNER, [shape], {
+  // A process group of its own, so that a shape that will not stop can be killed whole (npm, the shape's process
+  // and the domains it runs in processes of their own); Ctrl-C here ends this process, whose exit closes the
+  // shape's standard input, and the shape stops in order.
+  const child = spawn("npm", [...SERVE_SHAPE, shape, "--until-stdin-closes"], {
     cwd: REPO_ROOT,
-    execArgv: ["--import", "tsx"],
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
   });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000)));
-  child.stderr?.on("data", (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000)));
+  let pending = "";
+  let graphqlUrl: string | undefined;
+  const ready = new Promise<string>((resolve) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      output = (output + text).slice(-4000);
+      if (graphqlUrl) return;
+      pending += text;
+      const line = pending.split("\n").find((one) => one.startsWith(READY_PREFIX));
+      if (line) resolve((graphqlUrl = line.slice(READY_PREFIX.length).trim()));
+      else pending = pending.slice(pending.lastIndexOf("\n") + 1);
+    });
+  });
+  child.stderr.on("data", (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // Every process of the group has already ended.
+    }
+  };
+  // npm exits only after the shape's process, which exits only once the shape has stopped in order.
   const stop = async () => {
+    child.stdin.end();
     if (child.exitCode !== null || child.signalCode !== null) return;
-    if (child.connected) child.send({ type: "stop" });
-    else child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const timer = setTimeout(killGroup, 30_000);
     await exited;
     clearTimeout(timer);
   };
@@ -88,19 +118,17 @@ function startRunner(shape: string): Promise<Runner> {
       void stop();
       reject(new Error(`the ${shape} shape did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
     }, START_TIMEOUT_MS);
-    child.on("message", (message: LatencyRunnerMessage) => {
-      if (message.type === "ready") {
-        clearTimeout(timer);
-        resolve({ shape, child, graphqlUrl: message.graphqlUrl, stop });
-      } else if (message.type === "failed") {
-        clearTimeout(timer);
-        void stop();
-        reject(new Error(`the ${shape} shape failed to start: ${message.error}`));
-      }
-    });
-    child.once("exit", (code) => {
+    child.once("error", (error) => {
       clearTimeout(timer);
-      reject(new Error(`the ${shape} shape's process exited (${code}) before it was ready:\n${output}`));
+      reject(new Error(`could not run npm ${[...SERVE_SHAPE, shape].join(" ")}: ${error.message}`));
+    });
+    void ready.then((url) => {
+      clearTimeout(timer);
+      resolve({ shape, pid: child.pid!, graphqlUrl: url, stop });
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (!graphqlUrl) reject(new Error(`the ${shape} shape's process exited (${code ?? signal}) before it was ready:\n${output}`));
     });
   });
 }
@@ -235,9 +263,9 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyBe
       log(`Round ${round + 1} of ${options.rounds}: ${order.map((runner) => runner.shape).join(", then ")}`);
       for (const runner of order) {
         for (const operation of sendable) {
-          const cpuBefore = treeCpuMs(runner.child.pid!);
+          const cpuBefore = treeCpuMs(runner.pid);
           const result = await sendBounded(runner.graphqlUrl, prepared.get(runner.shape)!.get(operation.name)!, options.requestsPerRound, options.connections);
-          const cpuMs = treeCpuMs(runner.child.pid!) - cpuBefore;
+          const cpuMs = treeCpuMs(runner.pid) - cpuBefore;
           const key = `${runner.shape}/${operation.name}`;
           const sum = figures.get(key) ?? { latencies: [], errors: 0, cpuMs: 0 };
           sum.latencies.push(...result.latencies);

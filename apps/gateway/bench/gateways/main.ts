@@ -9,7 +9,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { treeCpuMs } from "../proc.ts";
+import { treeCpuMs } from "@monograph/process-stats";
 import { OVER_HTTP, SETUP_LABELS, SETUPS, type Setup, type SetupMessage } from "./protocol.ts";
 import { QUERY } from "./workload.ts";
 

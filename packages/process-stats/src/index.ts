@@ -1,3 +1,7 @@
+// A process's memory and CPU time, and its tree's, read from Linux /proc. A package of its own because two measurers
+// use it on the processes they start: the gateway's bench (apps/gateway/bench) and extract-check's latency row
+// (packages/extract-check), and a package may not import an app. Reading from outside keeps the measuring out of
+// the figures: the measured processes spend nothing on it.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS); undefined once it is gone. */
