@@ -37,9 +37,10 @@ RUN npm ci --ignore-scripts
 FROM deps AS builder
 COPY --from=pruner /out/full/ .
 # Not workspaces, so not in turbo's output: the Prisma schema and migrations (the apps apply them at start-up, and
-# `migrate` runs them), and the TypeScript configuration the build reads.
+# `migrate` runs them), the TypeScript configuration the build reads, and the resolver types' shared codegen settings
+# (the build regenerates each domain's resolver types first).
 COPY prisma ./prisma
-COPY prisma.config.ts tsconfig.base.json tsconfig.build.base.json tsconfig.json ./
+COPY prisma.config.ts tsconfig.base.json tsconfig.build.base.json tsconfig.json codegen.shared.ts ./
 RUN npx --no-install prisma generate
 # The generated Prisma client (TypeScript, in packages/db/src/generated) is compiled with the rest.
 RUN npm run build

@@ -1,8 +1,8 @@
 // The billing domain as the registry loads it (packages/domains): what any composition root needs to run it.
 import { defineDomain } from "@monograph/platform";
-import { BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider } from "./index.ts";
+import { BILLING_SOURCE, createBillingSubgraph, registerBillingSubscriptions, SimulatedPaymentProvider, type BillingDb } from "./index.ts";
 
-export default defineDomain({
+export default defineDomain<BillingDb>({
   name: "billing",
   publishes: [BILLING_SOURCE],
   build: ({ db, outbox }) => ({

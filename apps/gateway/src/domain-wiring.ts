@@ -5,7 +5,7 @@ import {
   eventsSettingsFrom,
   PortRegistry,
   type BuiltDomain,
-  type DomainModule,
+  type AnyDomainModule,
   type InternalRoute,
   type ReadinessCheck,
   type SharedSettings,
@@ -19,7 +19,7 @@ import {
  */
 export interface WireDomainsOptions {
   /** The modules of the domains that run in this process. */
-  modules: readonly DomainModule[];
+  modules: readonly AnyDomainModule[];
   /** Every registered domain runs in this process (the monolith): events stay in process, no port is served over HTTP. */
   everyDomainHere: boolean;
   /**

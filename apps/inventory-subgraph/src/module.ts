@@ -12,14 +12,15 @@ import {
   inventoryInternalRoutes,
   registerInventorySubscriptions,
   seedInventory,
+  type InventoryDb,
 } from "./index.ts";
 
-export default defineDomain({
+export default defineDomain<InventoryDb>({
   name: "inventory",
   seed: (db) => seedInventory(db),
   provides: [
     // Orders reserves, releases and commits stock through it.
-    providePort<ReservationsPort>("reservations", ({ db }) => {
+    providePort<ReservationsPort, InventoryDb>("reservations", ({ db }) => {
       const reservations = createInventoryReservations({ db });
       return {
         // Only the contract's methods: orders never passes inventory's own transaction.

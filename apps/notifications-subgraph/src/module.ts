@@ -1,14 +1,12 @@
 // The notifications domain as the registry loads it (packages/domains): what any composition root needs to run it.
 // It publishes nothing and provides no port: it consumes orders' and billing's events and delivers what they make.
-import { childLogger, defineDomain } from "@monograph/platform";
+import { defineDomain } from "@monograph/platform";
 import { loadNotificationSettings } from "./env.ts";
-import { createNotificationsDomain, createNotifier } from "./index.ts";
+import { createNotificationsDomain, createNotifier, type NotificationsDb } from "./index.ts";
 
-const log = childLogger("notifications");
-
-export default defineDomain({
+export default defineDomain<NotificationsDb>({
   name: "notifications",
-  build: ({ db, env }) => {
+  build: ({ db, env, log }) => {
     const settings = loadNotificationSettings(env);
     const domain = createNotificationsDomain({ db, notifier: createNotifier(settings) });
     if (settings.kind === "none") log.warn(`notifications are kept in the API only, not delivered (${settings.reason}); set SMTP_URL to email them`);

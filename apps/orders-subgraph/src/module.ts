@@ -3,14 +3,14 @@ import type { ReservationsPort } from "@monograph/inventory-subgraph/contracts";
 import { defineDomain, needPort, providePort } from "@monograph/platform";
 import type { PlacementsPort } from "./contracts.ts";
 import { loadOrdersEnv } from "./env.ts";
-import { createOrderPlacements, createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, ordersInternalRoutes, registerOrdersSubscriptions } from "./index.ts";
+import { createOrderPlacements, createOrdersSubgraph, HttpInventoryClient, ORDERS_SOURCE, ordersInternalRoutes, registerOrdersSubscriptions, type OrdersDb } from "./index.ts";
 
-export default defineDomain({
+export default defineDomain<OrdersDb>({
   name: "orders",
   publishes: [ORDERS_SOURCE],
   provides: [
     // Inventory's sweeper asks whether the orders of unconfirmed reservations exist (docs/adr/0011).
-    providePort<PlacementsPort>("placements", ({ db }) => {
+    providePort<PlacementsPort, OrdersDb>("placements", ({ db }) => {
       const placements = createOrderPlacements({ db });
       return { api: placements, routes: (internalSecret) => ordersInternalRoutes(placements, internalSecret) };
     }),

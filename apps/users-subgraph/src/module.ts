@@ -1,8 +1,8 @@
 // The users domain as the registry loads it (packages/domains): what any composition root needs to run it.
 import { defineDomain } from "@monograph/platform";
-import { createUsersSubgraph, seedUsers } from "./index.ts";
+import { createUsersSubgraph, seedUsers, type UsersDb } from "./index.ts";
 
-export default defineDomain({
+export default defineDomain<UsersDb>({
   name: "users",
   seed: (db) => seedUsers(db),
   build: ({ db, settings }) => ({

@@ -7,15 +7,18 @@
  * Each entry loads its domain lazily: importing this file loads no domain code, no Prisma and no database driver,
  * so a gateway whose every subgraph is remote loads none of them.
  */
-import type { DomainModule } from "@monograph/platform";
+import type { AnyDomainModule } from "@monograph/platform";
 
 export interface DomainEntry {
   /** The subgraph's name: its folder is apps/<name>-subgraph, its variables <NAME>_SUBGRAPH_URL, <NAME>_PORT... */
   readonly name: string;
   /** Its port when it runs alone (npm run start:distributed, the committed supergraph's placeholder URL). */
   readonly defaultPort: number;
-  /** Loads the domain's module (its `module` entry) when a process runs the domain. */
-  readonly load: () => Promise<DomainModule>;
+  /**
+   * Loads the domain's module (its `module` entry) when a process runs the domain. Typed: each domain's
+   * `DomainModule<ItsDb>` is checked here to fit the client a composition root hands it.
+   */
+  readonly load: () => Promise<AnyDomainModule>;
 }
 
 /** Every domain, in the order of the supergraph. */
@@ -44,7 +47,7 @@ export function domainEntry(name: string): DomainEntry {
 }
 
 /** Loads the modules of the named domains, checking that each says it is the domain it was registered as. */
-export async function loadDomains(names: readonly string[]): Promise<DomainModule[]> {
+export async function loadDomains(names: readonly string[]): Promise<AnyDomainModule[]> {
   return Promise.all(
     names.map(async (name) => {
       const module = await domainEntry(name).load();

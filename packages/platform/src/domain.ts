@@ -8,6 +8,11 @@
  * A composition root (the gateway's `startMonograph`, the generic runner of one domain) reads only this, for any
  * shape: it never names a domain.
  *
+ * Sealed data (docs/adr/0016): a module is generic over its domain's database handle (`DomainModule<OrdersDb>`, a
+ * `DomainDb` of its own models), and `build`, `seed` and each provided port's `create` receive that handle, so a
+ * domain's wiring code cannot reach another domain's tables either. A composition root holds every module as an
+ * `AnyDomainModule` and hands each the client of its own role: a `PrismaClient` fits every domain's narrower handle.
+ *
  * This file imports types only: a process that loads the descriptor type loads no database or event code.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -41,9 +46,9 @@ export interface PortContract<TName extends string = string, TApi = unknown> {
 /** The interface of a port contract. */
 export type PortApi<P extends PortContract> = P extends PortContract<string, infer TApi> ? TApi : never;
 
-/** What a composition root hands to a port's provider: the domain's database and settings. */
-export interface ProvideDeps {
-  db: PrismaClient;
+/** What a composition root hands to a port's provider: the domain's database handle (`Db`) and settings. */
+export interface ProvideDeps<Db> {
+  db: Db;
   env: NodeJS.ProcessEnv;
 }
 
@@ -54,10 +59,14 @@ export interface ProvidedPort<TApi> {
   routes?: (internalSecret: string) => InternalRoute;
 }
 
-/** A port a domain provides, type-erased for the registry's loop (see `providePort`). */
-export interface PortProvision {
+/**
+ * A port a domain provides, its contract erased for the registry's loop (see `providePort`). `create` is a property,
+ * not a method, so that its parameter is checked contravariantly: a provision that asks for a wider handle than its
+ * domain's (`PortProvision<PrismaClient>` in a `DomainModule<OrdersDb>`) does not compile.
+ */
+export interface PortProvision<Db> {
   readonly port: string;
-  create(deps: ProvideDeps): ProvidedPort<unknown>;
+  readonly create: (deps: ProvideDeps<Db>) => ProvidedPort<unknown>;
 }
 
 /** What a consumer's HTTP client of a port is built from, when the provider runs in another process. */
@@ -77,10 +86,14 @@ export interface PortNeed {
 }
 
 /**
- * Declares a port a domain provides. The contract `P` types both the implementation and its routes; the result is
- * erased for the composition root, which matches provisions and needs by name.
+ * Declares a port a domain provides, over the domain's handle: `providePort<PlacementsPort, OrdersDb>(...)`. The
+ * contract `P` types both the implementation and its routes; the result is erased for the composition root, which
+ * matches provisions and needs by name. `Db` is never inferred: left out, the handle is `unknown` and reaches nothing.
  */
-export function providePort<P extends PortContract>(port: P["name"], create: (deps: ProvideDeps) => ProvidedPort<PortApi<P>>): PortProvision {
+export function providePort<P extends PortContract, Db = unknown>(
+  port: P["name"],
+  create: (deps: ProvideDeps<NoInfer<Db>>) => ProvidedPort<PortApi<P>>,
+): PortProvision<Db> {
   return { port, create };
 }
 
@@ -120,8 +133,9 @@ export class PortRegistry implements PortLookup {
 }
 
 /** What a composition root injects into a domain's `build`. */
-export interface DomainDeps {
-  db: PrismaClient;
+export interface DomainDeps<Db> {
+  /** The domain's own handle (its `DomainDb`): its models, and its transactions over them and its event tables. */
+  db: Db;
   /** Settings every process shares (secrets, token lifetimes). */
   settings: SharedSettings;
   /** The process's environment: the domain parses its own settings from it (its env.ts). */
@@ -151,23 +165,40 @@ export interface BuiltDomain {
   readiness?: Record<string, ReadinessCheck>;
 }
 
-/** A domain, as the registry's lazy loader returns it. */
-export interface DomainModule {
+/**
+ * A domain, over its database handle `Db` (its `DomainDb<...>`). `Db` appears only in what the module receives, and
+ * `seed`, `build` and each provision's `create` are properties (checked contravariantly), so `DomainModule<OrdersDb>`
+ * is assignable to `AnyDomainModule` exactly because a `PrismaClient` is assignable to `OrdersDb`.
+ */
+export interface DomainModule<Db> {
   /** The subgraph's name in the supergraph and the registry, e.g. "orders". */
   readonly name: string;
   /** The outbox sources whose rows the relay of this domain's process publishes (none: it publishes no events). */
   readonly publishes?: readonly string[];
-  readonly provides?: readonly PortProvision[];
+  readonly provides?: readonly PortProvision<Db>[];
   readonly needs?: readonly PortNeed[];
   /**
    * Loads the demo data into the domain's empty tables and returns how many rows it added. Apart from `build`: a
    * seed needs the database only (npm run db:seed, the tests' pre-seeded databases).
    */
-  seed?(db: PrismaClient): Promise<number>;
-  build(deps: DomainDeps): BuiltDomain | Promise<BuiltDomain>;
+  readonly seed?: (db: Db) => Promise<number>;
+  readonly build: (deps: DomainDeps<Db>) => BuiltDomain | Promise<BuiltDomain>;
 }
 
-/** Names what a domain module is, and checks it against the descriptor (`export default defineDomain({ ... })`). */
-export function defineDomain(module: DomainModule): DomainModule {
+/**
+ * Any domain, as the registry returns it and a composition root holds it: the root hands each domain the client of
+ * its own role (on PostgreSQL `monograph_<name>`), which fits every domain's narrower handle.
+ */
+export type AnyDomainModule = DomainModule<PrismaClient>;
+
+/**
+ * Names what a domain module is, and checks it against the descriptor, over the domain's own handle:
+ * `export default defineDomain<OrdersDb>({ ... })`. `Db` is never inferred: left out, the handle is `unknown` and
+ * reaches nothing. The whole client is refused: a domain's handle has no raw SQL (docs/adr/0016).
+ */
+export function defineDomain<Db = unknown>(module: DomainModule<NoInfer<Db>> & WithoutRawSql<Db>): DomainModule<Db> {
   return module;
 }
+
+/** Refuses a handle with raw SQL (the whole `PrismaClient`): the descriptor cannot fit a string. */
+type WithoutRawSql<Db> = Db extends { $queryRaw: unknown } | { $executeRaw: unknown } ? "a domain's handle is its DomainDb, not the whole client" : unknown;
