@@ -13,11 +13,6 @@ export const telemetryEnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   /** json (one object a line) or pretty (for people). Default: pretty when NODE_ENV is development, else json. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
-  /**
-   * Bytes of JSON log lines held in memory while stdout is slower than the process writes (lines are written
-   * asynchronously). Past it, lines are dropped and counted (monograph_log_lines_dropped_total). Default 8 MiB.
-   */
-  LOG_BUFFER_BYTES: z.coerce.number().int().min(65_536).max(1_073_741_824).optional(),
   /** Serves GET /metrics on this port (same HOST) instead of the service's own port. Default: unset. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
@@ -25,20 +20,15 @@ export const telemetryEnvSchema = z.object({
 export interface LoggerSettings {
   level: LogLevel;
   format: "json" | "pretty";
-  bufferBytes: number;
 }
-
-export const DEFAULT_LOG_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export function loggerSettingsFrom(env: NodeJS.ProcessEnv): LoggerSettings {
   const level = telemetryEnvSchema.shape.LOG_LEVEL.safeParse(env.LOG_LEVEL);
   const format = telemetryEnvSchema.shape.LOG_FORMAT.safeParse(env.LOG_FORMAT);
-  const bufferBytes = telemetryEnvSchema.shape.LOG_BUFFER_BYTES.safeParse(env.LOG_BUFFER_BYTES);
   const development = (env.NODE_ENV ?? "development") === "development";
   return {
     level: (level.success && level.data) || "info",
     format: (format.success && format.data) || (development ? "pretty" : "json"),
-    bufferBytes: (bufferBytes.success && bufferBytes.data) || DEFAULT_LOG_BUFFER_BYTES,
   };
 }
 

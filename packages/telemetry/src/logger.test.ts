@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ambientRequestContext, REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext, useAmbientRequestContext } from "./context.ts";
-import { DEFAULT_LOG_BUFFER_BYTES, loggerSettingsFrom } from "./env.ts";
+import { loggerSettingsFrom } from "./env.ts";
 import { childLogger, forRequest, logger, registerSecret, scrub } from "./logger.ts";
 import { captureLogs, type CapturedLogs } from "./testing.ts";
 
@@ -68,45 +66,11 @@ describe("logger", () => {
 
 describe("settings", () => {
   it("when NODE_ENV is development or unset, then lines are pretty; otherwise JSON; LOG_LEVEL is honoured", () => {
-    expect(loggerSettingsFrom({})).toEqual({ level: "info", format: "pretty", bufferBytes: DEFAULT_LOG_BUFFER_BYTES });
-    expect(loggerSettingsFrom({ NODE_ENV: "production", LOG_LEVEL: "debug", LOG_BUFFER_BYTES: "131072" })).toEqual({ level: "debug", format: "json", bufferBytes: 131_072 });
-    expect(loggerSettingsFrom({ LOG_BUFFER_BYTES: "12" }).bufferBytes).toBe(DEFAULT_LOG_BUFFER_BYTES);
+    expect(loggerSettingsFrom({})).toEqual({ level: "info", format: "pretty" });
+    expect(loggerSettingsFrom({ NODE_ENV: "production", LOG_LEVEL: "debug" })).toEqual({ level: "debug", format: "json" });
     expect(loggerSettingsFrom({ NODE_ENV: "production", LOG_FORMAT: "pretty" }).format).toBe("pretty");
     expect(loggerSettingsFrom({ LOG_LEVEL: "loud" }).level).toBe("info");
   });
-});
-
-describe("a stdout that does not keep up", () => {
-  it("when lines come faster than stdout is read, then those past LOG_BUFFER_BYTES are dropped and counted, and the rest arrive whole at exit", async () => {
-    const lines = 5000;
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./lagging-stdout.test-support.ts", import.meta.url))], {
-      env: { ...process.env, NODE_ENV: "production", LOG_FORMAT: "json", LOG_LEVEL: "info", LOG_BUFFER_BYTES: "65536", LINES: String(lines) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    // Nobody reads stdout until the child has written every line: the pipe fills, the logger's buffer too.
-    child.stdout.pause();
-    let out = "";
-    let err = "";
-    const reported = new Promise<{ dropped: number }>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        err += chunk.toString();
-        const line = err.split("\n").find((candidate) => candidate.startsWith("{"));
-        if (line) resolve(JSON.parse(line) as { dropped: number });
-      });
-      child.once("exit", (code) => reject(new Error(`the child exited (${code}) before reporting: ${err}`)));
-    });
-    const { dropped } = await reported;
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stdout.resume();
-    expect(await exited).toBe(0);
-    const written = out.trim().split("\n").map((line) => JSON.parse(line) as { msg: string; line: number });
-    expect(dropped).toBeGreaterThan(0);
-    expect(written.every((line) => line.msg === "a line")).toBe(true);
-    expect(written.length + dropped).toBe(lines);
-    // Memory stays bounded: at most the buffer's worth beyond what the pipe held.
-    expect(written.length * 200).toBeLessThan(65_536 + 1_048_576);
-  }, 60_000);
 });
 
 describe("request ids", () => {

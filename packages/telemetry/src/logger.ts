@@ -79,31 +79,8 @@ class Sink implements DestinationStream {
   }
 }
 
-let droppedLines = 0;
-
-/** Log lines dropped because stdout could not keep up (LOG_BUFFER_BYTES full), since the process started. */
-export function droppedLogLines(): number {
-  return droppedLines;
-}
-
-/**
- * JSON lines are written asynchronously (pino's sonic-boom with `sync: false`): lines written while a write is in
- * flight go out together in the next one, and a reader that lags (a pipe to a log collector) does not stall the
- * event loop. A synchronous write to a full pipe blocked each line for about 100 µs on these machines, against
- * 8 µs asynchronously (docs/benchmarks.md, "The cost of telemetry"). What that trades: lines still in memory are
- * lost if the process is killed outright (pino writes them out on a normal exit, `process.exit` and a crash);
- * and what stdout cannot take is bounded (`LOG_BUFFER_BYTES`), then dropped and counted, never an unbounded heap.
- */
-function jsonTarget(bufferBytes: number): DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, maxLength: bufferBytes });
-  destination.on("drop", () => {
-    droppedLines += 1;
-  });
-  return destination;
-}
-
-function stdoutTarget(format: "json" | "pretty", bufferBytes: number): DestinationStream {
-  if (format === "json") return jsonTarget(bufferBytes);
+function stdoutTarget(format: "json" | "pretty"): DestinationStream {
+  if (format === "json") return pino.destination({ dest: 1, sync: true });
   // Loaded only for people: production (JSON) never loads it.
   const require = createRequire(import.meta.url);
   const pretty = require("pino-pretty") as (options: object) => DestinationStream;
@@ -111,7 +88,7 @@ function stdoutTarget(format: "json" | "pretty", bufferBytes: number): Destinati
 }
 
 const settings = loggerSettingsFrom(process.env);
-export const sink = new Sink(stdoutTarget(settings.format, settings.bufferBytes));
+export const sink = new Sink(stdoutTarget(settings.format));
 
 /** Request id and trace ids of the request being served, on every line written while serving it. */
 function requestFields(): object {

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import { telemetryOff } from "./env.ts";
 import { RequestPathHistogram } from "./histogram.ts";
-import { droppedLogLines } from "./logger.ts";
 import { sqlSpan } from "./tracing.ts";
 
 /**
@@ -116,16 +115,6 @@ export const eventsRedelivered = new Counter({
   help: "Events delivered again to a consumer (after a failure, a lost ack or a restart), by consumer and event type.",
   labelNames: ["consumer", "type"] as const,
   registers: [registry],
-});
-
-new Counter({
-  name: "monograph_log_lines_dropped_total",
-  help: "Log lines dropped because stdout did not keep up and LOG_BUFFER_BYTES of lines were waiting.",
-  registers: [registry],
-  collect() {
-    this.reset();
-    this.inc(droppedLogLines());
-  },
 });
 
 /** Where the outbox gauges read from; registered by each process that relays an outbox. */
