@@ -15,8 +15,11 @@ import { startShape, TEST_SECRETS, type RunningShape } from "../support/shapes.t
 process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
 
 const ORIGIN = "http://localhost:5173";
-// Tighter than the defaults only where a test would otherwise wait: 10 s for a slow client's headers.
-const EDGE_ENV = { HEADERS_TIMEOUT_MS: "1000", BODY_TIMEOUT_MS: "2000", MAX_IN_FLIGHT: "8", CORS_ORIGINS: ORIGIN, REQUEST_DEADLINE_MS: "1500" };
+// Tighter than the defaults only where a test would otherwise wait: 10 s for a slow client's headers. The request
+// deadline is one every request of these shapes runs under, the first ones too: at 1.5 s, a cold monolith's first
+// ten-alias query on PostgreSQL (planning, graphql-jit compiling, role pools opening) overran it on a busy CI machine.
+const REQUEST_DEADLINE_MS = 5_000;
+const EDGE_ENV = { HEADERS_TIMEOUT_MS: "1000", BODY_TIMEOUT_MS: "2000", MAX_IN_FLIGHT: "8", CORS_ORIGINS: ORIGIN, REQUEST_DEADLINE_MS: String(REQUEST_DEADLINE_MS) };
 
 interface Target {
   name: string;
@@ -282,9 +285,9 @@ describe(`the gateway's request deadline (hybrid, ${testDatabaseKind()})`, () =>
       const response = await fetch(hybrid.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ products(first: 1) { totalCount } }" }) });
       const elapsed = performance.now() - started;
       expect(response.status).toBe(504);
-      expect(await response.json()).toEqual({ errors: [{ message: "The request did not complete within 1500 ms.", extensions: { code: "REQUEST_TIMEOUT" } }] });
-      expect(elapsed).toBeGreaterThanOrEqual(1_400);
-      expect(elapsed).toBeLessThan(10_000);
+      expect(await response.json()).toEqual({ errors: [{ message: `The request did not complete within ${REQUEST_DEADLINE_MS} ms.`, extensions: { code: "REQUEST_TIMEOUT" } }] });
+      expect(elapsed).toBeGreaterThanOrEqual(REQUEST_DEADLINE_MS - 100);
+      expect(elapsed).toBeLessThan(REQUEST_DEADLINE_MS + 8_500);
       // Users still live in the gateway's process: answered while inventory is frozen.
       const me = await fetch(hybrid.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ me { id } }" }) });
       expect(await me.json()).toEqual({ data: { me: null } });
