@@ -62,6 +62,9 @@ beforeAll(async () => {
   // The default: graphql-jit.
   const jit = await startGateway({ ...base, subgraphs: inProcessSubgraphs() });
   servers.push(jit);
+  // The same, with @apollo/gateway's own executor of query plans instead of ours (plan-executor.ts).
+  const stockExecutor = await startGateway({ ...base, subgraphs: inProcessSubgraphs(), executor: "apollo" });
+  servers.push(stockExecutor);
   // Real subgraph processes' servers (sealed: they answer requests signed with the gateway's internal secret only).
   const urls = {} as Record<FixtureName, string>;
   for (const name of FIXTURE_NAMES) {
@@ -79,6 +82,7 @@ beforeAll(async () => {
   servers.push(remote);
   gateways["ours, in-process, graphql-js"] = overHttp(inProcess);
   gateways["ours, in-process, graphql-jit"] = overHttp(jit);
+  gateways["ours, in-process, graphql-jit, @apollo/gateway's executor"] = overHttp(stockExecutor);
   gateways["ours, over HTTP"] = overHttp(remote);
   const localSchemas = fixtures.freshSchemas();
   gateways["stock, LocalGraphQLDataSource"] = await stockGateway((name) => new LocalGraphQLDataSource(localSchemas[name]));

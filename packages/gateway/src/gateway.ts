@@ -1,3 +1,4 @@
+import { Supergraph } from "@apollo/federation-internals";
 import { ApolloGateway, type GraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -28,6 +29,9 @@ import type { SubgraphCallPolicy } from "./subgraph-deadlines.ts";
 import { clientAddress, TRUST_NO_PROXY, type TrustProxy } from "./throttle-address.ts";
 import { signInThrottlePlugin, type ThrottleOptions } from "./throttle.ts";
 import { measuredDataSource, operationMetricsPlugin } from "./telemetry.ts";
+import { planExecutor } from "./plan-executor.ts";
+import { tracingEnabled } from "@monograph/telemetry";
+import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
 
 const log = childLogger("gateway");
 
@@ -88,6 +92,26 @@ export interface GatewayOptions {
    * stock one to compare them.
    */
   inProcessDataSource?: InProcessDataSourceFactory;
+  /**
+   * Who executes query plans: "monograph" (the default, src/plan-executor.ts: the same answers as stock, with the
+   * per-operation work done once; ADR 19) or "apollo" (@apollo/gateway's own executor, for comparison).
+   */
+  executor?: "monograph" | "apollo";
+}
+
+/**
+ * @apollo/gateway as Apollo Server sees it (schema, lifecycle), with the executor of query plans replaced; the
+ * stock executor stays reachable as the fallback.
+ */
+function withExecutor(inner: ApolloGateway, executorFor: (stock: GatewayExecutor) => GatewayExecutor): GatewayInterface {
+  return {
+    async load(loadOptions) {
+      const loaded = await inner.load(loadOptions);
+      return { ...loaded, executor: loaded.executor ? executorFor(loaded.executor) : null };
+    },
+    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
+    stop: () => inner.stop(),
+  };
 }
 
 /**
@@ -105,16 +129,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // Read by ApolloGateway's constructor: unset, it schedules usage reports to Apollo and runs cloud resource
   // detectors (169.254.169.254, 100.100.100.200, DNS). Nothing else turns them off.
   if (!options.apolloTelemetry) process.env.APOLLO_TELEMETRY_DISABLED = "true";
-  const gateway = new ApolloGateway({
+  // One data source per subgraph, built when @apollo/gateway loads the supergraph and shared with our executor.
+  const dataSources = new Map<string, GraphQLDataSource>();
+  const apolloGateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }): GraphQLDataSource => {
       const location = locations[name];
-      if (location?.kind === "in-process") return measuredDataSource(name, inProcess!(name, location), { inProcess: true });
-      const target = location?.url ?? url;
-      if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
-      return measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined));
+      let source: GraphQLDataSource;
+      if (location?.kind === "in-process") {
+        source = measuredDataSource(name, inProcess!(name, location), { inProcess: true });
+      } else {
+        const target = location?.url ?? url;
+        if (!target) throw new Error(`Subgraph "${name}" has no URL in the supergraph and none was configured.`);
+        source = measuredDataSource(name, new SignedRemoteDataSource(name, target, options.internalSecret, location?.kind === "remote" ? location.policy : undefined));
+      }
+      dataSources.set(name, source);
+      return source;
     },
   });
+  const gateway: GatewayInterface =
+    options.executor === "apollo"
+      ? apolloGateway
+      : withExecutor(apolloGateway, (stock) =>
+          planExecutor({
+            // Validated by @apollo/gateway's own load a moment before.
+            supergraph: Supergraph.build(options.supergraphSdl, { validateSupergraph: false }),
+            dataSource: (name) => dataSources.get(name),
+            fallback: stock,
+            tracing: tracingEnabled,
+          }),
+        );
   const fieldSuggestions = options.fieldSuggestions ?? true;
   // Checked before the query planner sees the operation: planning a 1,000-deep selection takes seconds and gigabytes.
   const limits = operationLimitOptions(options.limits ?? DEFAULT_OPERATION_LIMITS, { maxBatch: options.edge?.maxBatch ?? DEFAULT_HTTP_EDGE.maxBatch, fieldSuggestions });

@@ -80,10 +80,13 @@ async function start(): Promise<Extract<SetupMessage, { type: "ready" }>> {
       servers.push(server);
       return { type: "ready", url: server.graphqlUrl };
     }
+    case "ours-in-process-stock-executor":
     case "ours-in-process-jit": {
       const schemas = subgraphSchemas();
       const server = await startGateway({
         ...ours,
+        // The default is Monograph's executor of query plans; the other setup measures what it buys.
+        executor: role === "ours-in-process-stock-executor" ? "apollo" : "monograph",
         // startGateway's default data source: graphql-jit, graphql-js for what it does not compile.
         subgraphs: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { kind: "in-process", schema: schemas[name] }])),
       });
