@@ -398,13 +398,42 @@ function moveIntoCursor(cursor: Cursor, path: ResponsePathElement[]): Cursor | u
   return data ? { path: cursor.path.concat(path), data, fullResult: cursor.fullResult } : undefined;
 }
 
-/** @apollo/gateway's flattenResultsAtPath, without a copy of the rest of the path at every step. */
-function flattenAtPath(value: unknown, path: ResponsePathElement[], from: number): unknown {
+/**
+ * @apollo/gateway's flattenResultsAtPath: the values at `path` (`@` for every element of a list), lists met at the
+ * end flattened one level, null and undefined kept (the fetch skips them). Built in one array, where stock's
+ * `flatMap` makes an array per element at every level (the workload's deepest paths cross four lists).
+ */
+export function flattenAtPath(value: unknown, path: ResponsePathElement[], from: number): unknown {
   if (from === path.length || value === undefined || value === null) return value;
   const current = path[from]!;
-  if (current === "@") return (value as unknown[]).flatMap((element) => flattenAtPath(element, path, from + 1));
-  if (typeof current !== "string" || Array.isArray(value)) throw new Error(`Unexpected ${Array.isArray(value) ? "array in result for path element " + String(current) : typeof current + " found in path"}`);
-  return flattenAtPath(Object.prototype.hasOwnProperty.call(value, current) ? (value as Data)[current] : undefined, path, from + 1);
+  if (current === "@") {
+    if (!Array.isArray(value)) throw new Error(`Expected a list at ${path.slice(0, from).join(".")}`);
+    const out: unknown[] = [];
+    for (const element of value as unknown[]) pushFlattened(out, element, path, from + 1);
+    return out;
+  }
+  return flattenAtPath(ownField(value, current), path, from + 1);
+}
+
+/** Pushes what `flattenAtPath(value, path, from)` gives into `out`, spread if it is a list (as `flatMap` does). */
+function pushFlattened(out: unknown[], value: unknown, path: ResponsePathElement[], from: number): void {
+  while (from < path.length && value !== undefined && value !== null && path[from] !== "@") {
+    value = ownField(value, path[from]!);
+    from++;
+  }
+  if (from === path.length || value === undefined || value === null) {
+    if (Array.isArray(value)) for (const element of value) out.push(element);
+    else out.push(value);
+    return;
+  }
+  if (!Array.isArray(value)) throw new Error(`Expected a list at ${path.slice(0, from).join(".")}`);
+  for (const element of value) pushFlattened(out, element, path, from + 1);
+}
+
+function ownField(value: unknown, name: ResponsePathElement): unknown {
+  if (typeof name !== "string") throw new Error(`Unexpected ${typeof name} found in path`);
+  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${name}`);
+  return Object.prototype.hasOwnProperty.call(value, name) ? (value as Data)[name] : undefined;
 }
 
 const isPlainObject = (value: unknown): value is Data => value !== undefined && value !== null && typeof value === "object" && !Array.isArray(value);
@@ -415,14 +444,18 @@ function defineOwn(target: Data, key: string): void {
 }
 
 /** @apollo/gateway's deepMerge. */
-function deepMerge(target: unknown, source: unknown): unknown {
+export function deepMerge(target: unknown, source: unknown): unknown {
   if (source === undefined || source === null) return target;
   const into = target as Data;
   for (const key of Object.keys(source)) {
     const value = (source as Data)[key];
     if (value === undefined) continue;
-    defineOwn(into, key);
-    const existing = into[key];
+    let existing = into[key];
+    // A key the prototype answers (`constructor`, `__proto__`) is made an own property first, as stock's defineOwn.
+    if (existing !== undefined && !Object.prototype.hasOwnProperty.call(into, key)) {
+      defineOwn(into, key);
+      existing = undefined;
+    }
     if (existing && isPlainObject(value)) {
       deepMerge(existing, value);
     } else if (Array.isArray(value) && Array.isArray(existing) && value.length === existing.length) {
