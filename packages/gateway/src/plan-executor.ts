@@ -5,9 +5,6 @@ import {
   isCompositeType,
   isCustomScalarType,
   isEnumType,
-  isListType,
-  isNonNullType,
-  isObjectType,
   isSubtype,
   operationFromDocument,
   Variable,
@@ -134,10 +131,10 @@ export function planExecutor(options: PlanExecutorOptions): GatewayExecutor {
     await executeNode(run, entry.plan!.node as PlanNode, { path: [], data: unfiltered, fullResult: unfiltered });
     const shapeErrors: GraphQLError[] = [];
     const variables = { __proto__: null, ...entry.defaultedVariables, ...request.variables } as Record<string, unknown>;
-    const data: Data = Object.create(null);
+    const data: Data = new AnswerObject();
     let result: number;
     try {
-      result = applySelections({ shaping, variables, errors: shapeErrors }, unfiltered, entry.shape!, data, [], entry.rootType!);
+      result = applySelections({ shaping, variables, errors: shapeErrors, invalid: false, hasErrors: false }, unfiltered, entry.shape!, data, [], entry.rootType!);
     } catch (error) {
       // As stock's post-processing: a subgraph's answer that cannot be shaped is an error of the answer, not a crash.
       if (error instanceof GraphQLError) return { errors: [error] };
@@ -588,7 +585,19 @@ interface Shaping {
   shaping: ShapeCompiler;
   variables: Record<string, unknown>;
   errors: GraphQLError[];
+  /** Left by updateOutputValue for its caller: the value was null where it must not be (bubble up). */
+  invalid: boolean;
+  /** Left by updateOutputValue for its caller: an error was recorded for the value. */
+  hasErrors: boolean;
 }
+
+/**
+ * The objects of the answer. Stock makes them with `Object.create(null)` (no prototype, so a field named
+ * `constructor` reads as absent), which V8 keeps in dictionary mode: slow to fill and to serialise. Objects of this
+ * constructor have no `Object.prototype` in their chain either, but fast properties and shared hidden classes.
+ */
+const AnswerObject = function AnswerObject() {} as unknown as new () => Data;
+AnswerObject.prototype = Object.create(null);
 
 function skipped(conditions: Condition[], variables: Record<string, unknown>): boolean {
   for (const condition of conditions) {
@@ -615,16 +624,15 @@ function applySelections(shaping: Shaping, input: Data, selections: CompiledSele
         if (outputValue === undefined) {
           if (inputValue === null && responseName !== "__typename") inputValue = input.__typename ?? null;
           const type = typeof inputValue === "string" ? (shaping.shaping.type(inputValue) ?? parentType) : parentType;
-          if (!isObjectType(type)) return NULL_BUBBLE_UP;
+          if (type.kind !== "ObjectType") return NULL_BUBBLE_UP;
           output[responseName] = type.name;
         }
         continue;
       }
       path.push(responseName);
-      const updated = updateOutputValue(shaping, outputValue, selection.type, inputValue, selection.selections, path, parentType);
-      output[responseName] = updated.value;
+      output[responseName] = updateOutputValue(shaping, outputValue, selection.type, inputValue, selection.selections, path, parentType);
       path.pop();
-      if (updated.invalid) return NULL_BUBBLE_UP;
+      if (shaping.invalid) return NULL_BUBBLE_UP;
     } else {
       const typename = input.__typename;
       if (typename && typeof typename !== "string") throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
@@ -652,19 +660,15 @@ function fragmentApplies(shaping: ShapeCompiler, fragment: CompiledFragment, typ
   return applies;
 }
 
-interface Updated {
-  value: unknown;
-  invalid?: boolean;
-  hasErrors?: boolean;
-}
-const UNCHANGED_NULL: Updated = { value: null };
-
 function describeLast(path: ResponsePathElement[], currentType: Type, parentType: NamedType): string {
   const element = path[path.length - 1];
   return typeof element === "string" ? `field ${parentType.name}.${element}` : `array element of type ${String(currentType)} at index ${String(element)}`;
 }
 
-/** computeResponse's updateOutputValue. */
+/**
+ * computeResponse's updateOutputValue. Stock returns `{ updated, isInvalid, hasErrors }`, an object per value of
+ * the answer; this returns the value and leaves the two flags in `shaping`, read by the caller before its next call.
+ */
 function updateOutputValue(
   shaping: Shaping,
   outputValue: unknown,
@@ -673,18 +677,24 @@ function updateOutputValue(
   selections: CompiledSelection[] | undefined,
   path: ResponsePathElement[],
   parentType: NamedType,
-): Updated {
-  if (outputValue === null || (outputValue !== undefined && !selections)) return { value: outputValue };
-  if (isNonNullType(type)) {
-    const updated = updateOutputValue(shaping, outputValue, type.ofType, inputValue, selections, path, parentType);
-    if (updated.value === null) {
-      if (!updated.hasErrors) shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describeLast(path, type.ofType, parentType)}.`, { path: Array.from(path) }));
-      return { value: null, invalid: true, hasErrors: true };
+): unknown {
+  shaping.invalid = false;
+  shaping.hasErrors = false;
+  if (outputValue === null || (outputValue !== undefined && !selections)) return outputValue;
+  if (type.kind === "NonNullType") {
+    const value = updateOutputValue(shaping, outputValue, type.ofType, inputValue, selections, path, parentType);
+    if (value === null) {
+      if (!shaping.hasErrors) shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describeLast(path, type.ofType, parentType)}.`, { path: Array.from(path) }));
+      shaping.invalid = true;
+      shaping.hasErrors = true;
+      return null;
     }
-    return { value: updated.value };
+    shaping.invalid = false;
+    shaping.hasErrors = false;
+    return value;
   }
-  if (inputValue === null) return UNCHANGED_NULL;
-  if (isListType(type)) {
+  if (inputValue === null) return null;
+  if (type.kind === "ListType") {
     if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${String(type)}`);
     if (outputValue !== undefined && !Array.isArray(outputValue)) throw new Error(`Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${String(type)}`);
     const outputList = outputValue as unknown[] | undefined;
@@ -694,15 +704,16 @@ function updateOutputValue(
     const updated = new Array<unknown>(inputValue.length);
     for (let index = 0; index < inputValue.length; index++) {
       path.push(index);
-      const element = updateOutputValue(shaping, outputList ? outputList[index] : undefined, type.ofType, inputValue[index], selections, path, parentType);
+      updated[index] = updateOutputValue(shaping, outputList ? outputList[index] : undefined, type.ofType, inputValue[index], selections, path, parentType);
       path.pop();
-      if (element.invalid) nullify = true;
-      if (element.hasErrors) hasErrors = true;
-      updated[index] = element.value;
+      if (shaping.invalid) nullify = true;
+      if (shaping.hasErrors) hasErrors = true;
     }
-    return { value: nullify ? null : updated, hasErrors };
+    shaping.invalid = false;
+    shaping.hasErrors = hasErrors;
+    return nullify ? null : updated;
   }
-  if (isCompositeType(type)) {
+  if (type.kind === "ObjectType" || type.kind === "InterfaceType" || type.kind === "UnionType") {
     if (!selections) throw new Error(`Invalid empty selection set for composite type ${type.name}`);
     if (typeof inputValue !== "object") throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.name}`);
     const input = inputValue as Data;
@@ -713,18 +724,22 @@ function updateOutputValue(
       const named = shaping.shaping.type(inputTypename);
       if (!named || !isCompositeType(named)) {
         shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describeLast(path, type, parentType)}.`, { path: Array.from(path) }));
-        return { value: null, hasErrors: true };
+        shaping.hasErrors = true;
+        return null;
       }
       objectType = named;
     }
-    const outputObject = (outputValue === undefined ? Object.create(null) : outputValue) as Data;
+    const outputObject = (outputValue === undefined ? new AnswerObject() : outputValue) as Data;
     const bubbled = applySelections(shaping, input, selections, outputObject, path, objectType) === NULL_BUBBLE_UP;
-    return { value: bubbled ? null : outputObject, hasErrors: bubbled };
+    shaping.invalid = false;
+    shaping.hasErrors = bubbled;
+    return bubbled ? null : outputObject;
   }
   if (outputValue !== undefined) throw new Error(`Excepted output to be undefined but got ${String(type)} for type ${String(type)}`);
   if (!shaping.shaping.leafCheck(type)(inputValue)) {
     shaping.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describeLast(path, type, parentType)}.`, { path: Array.from(path) }));
-    return { value: null, hasErrors: true };
+    shaping.hasErrors = true;
+    return null;
   }
-  return { value: inputValue };
+  return inputValue;
 }
