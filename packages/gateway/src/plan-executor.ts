@@ -1,3 +1,5 @@
+// Derived from @apollo/gateway 2.14.4 (dist/executeQueryPlan.js, dist/resultShaping.js, dist/utilities/deepMerge.js),
+// Copyright Apollo Graph, Inc., licensed under the Elastic License 2.0 (ELv2); this file is under the same licence.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import {
   ERRORS,
