@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { commandOf, descendantsOf, mib, rssOf, treeCpuMs } from "@monograph/process-stats";
 import type { TelemetryPart } from "@monograph/telemetry";
-import { graphqlClient, type GraphQLClient } from "../test/support/client.ts";
-import { MY_ORDERS, waitFor } from "../test/support/flow.ts";
+import { graphqlClient } from "../test/support/client.ts";
+import { MY_ORDERS } from "../test/support/flow.ts";
+import { CUSTOMER, myOrders, placeOrders, prepareCustomer, waitForInvoices, type OrderEdge } from "./customer.ts";
 import type { DataSourceKind } from "./data-source-switch.ts";
 import { runLoad, summarize, type LoadResult, type LoadSummary, type LoadTarget } from "./load.ts";
 import type { RunnerMessage, RunnerMode, RunnerRequest } from "./protocol.ts";
@@ -197,49 +198,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The benchmark customer, through the public API only.
-
-const CUSTOMER = { email: "alice@example.com", password: "alice-password-1" };
-// Products with plenty of seeded stock, so that 50 orders of two lines each never run out.
-const SKUS = ["KB-0001", "KB-0002", "KB-0005", "MS-0001", "MS-0003", "CB-0001", "CB-0002", "CB-0004"];
-const CREATE_ORDER = `mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }`;
-const myOrders = (first: number) => MY_ORDERS.replace("orders(first: 20)", `orders(first: ${first})`);
-
-interface OrderEdge {
-  node: { id: string; invoice: { id: string } | null };
-}
-
-async function placeOrders(api: GraphQLClient, token: string, count: number, offset = 0): Promise<void> {
-  for (let i = 0; i < count; i += 1) {
-    // Two lines per order over several products, so that product references fan out too.
-    const items = [SKUS[(offset + i) % SKUS.length]!, SKUS[(offset + i + 3) % SKUS.length]!].map((sku) => ({ sku, quantity: 1 }));
-    await api.ok(CREATE_ORDER, { input: { items } }, token);
-  }
-}
-
-/** Waits until every one of the customer's orders has the invoice billing opens on orders.created. */
-async function waitForInvoices(api: GraphQLClient, token: string, count: number): Promise<void> {
-  await waitFor(`${count} invoiced orders`, async () => {
-    const { me } = await api.ok(myOrders(Math.max(count, 20)), {}, token);
-    const edges = me.orders.edges as OrderEdge[];
-    return edges.length === count && edges.every((edge) => edge.node.invoice !== null);
-  }, 60_000);
-}
-
-/** Signs the seeded customer in and gives them `count` invoiced orders; returns the token. */
-async function prepareCustomer(graphqlUrl: string, count: number): Promise<string> {
-  const api = graphqlClient(graphqlUrl);
-  const { token } = (await api.ok(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, { input: CUSTOMER })).signIn as { token: string };
-  const { me } = await api.ok(myOrders(50), {}, token);
-  const existing = (me.orders.edges as OrderEdge[]).length;
-  if (existing > count) throw new Error(`${CUSTOMER.email} already has ${existing} orders, more than --orders ${count}.`);
-  await placeOrders(api, token, count - existing, existing);
-  await waitForInvoices(api, token, count);
-  // The exact query the load sends, checked in full once: the load itself only checks for errors.
-  const answer = await api.ok(MY_ORDERS, {}, token);
-  const edges = answer.me.orders.edges as OrderEdge[];
-  if (edges.length !== Math.min(count, 20) || edges.some((edge) => !edge.node.invoice)) throw new Error(`Unexpected MyOrders answer: ${JSON.stringify(answer)}`);
-  return token;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements.

@@ -14,7 +14,7 @@
 // adds or overrides a variable of every process (USAGE_REPORTING=off, NODE_OPTIONS=..., MALLOC_ARENA_MAX=2).
 //
 // Needs `npm run build` first (the built variant), and NATS for the distributed shape (NATS_URL, default loopback).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -25,6 +25,8 @@ import { DOMAIN_NAMES } from "@monograph/domains";
 import { DEFAULT_NATS_URL, NatsJetStreamTransport } from "@monograph/events";
 import { REPO_ROOT, SOURCE_NODE_FLAGS } from "@monograph/platform";
 import { cpuMsOf, descendantsOf, rssOf } from "@monograph/process-stats";
+import { MY_ORDERS } from "../test/support/flow.ts";
+import { prepareCustomer } from "./customer.ts";
 import { runLoad } from "./load.ts";
 
 const { values: args } = parseArgs({
@@ -37,6 +39,10 @@ const { values: args } = parseArgs({
     // Seconds of load (10 connections, the same products query) after the 100 queries, then RSS again: what a
     // process holds once it has served traffic for a while, not only at start.
     "load-seconds": { type: "string", default: "15" },
+    // What the 100 queries and the load send: "products" (anonymous, one hop to inventory) or "my-orders" (the
+    // architecture's MyOrders, signed in, across users, orders, inventory and billing; PostgreSQL only, where the
+    // demo data is loaded into the running shape's database first, as an operator would).
+    query: { type: "string", default: "products" },
     env: { type: "string", multiple: true, default: [] },
   },
 });
@@ -50,6 +56,10 @@ const BASE_PORT = Number(args["base-port"]);
 const NODE_ENV = args["node-env"];
 const LOAD_SECONDS = Number(args["load-seconds"]);
 const PRODUCTS_QUERY = "{ products(first: 20) { edges { node { sku name priceCents stockAvailable } } } }";
+if (args.query !== "products" && args.query !== "my-orders") throw new Error(`--query takes "products" or "my-orders", not "${args.query}"`);
+const MY_ORDERS_LOAD = args.query === "my-orders";
+if (MY_ORDERS_LOAD && !process.env.DATABASE_URL) throw new Error("--query my-orders runs on PostgreSQL (DATABASE_URL): the demo data is loaded beside the running shape");
+const MY_ORDERS_COUNT = 20;
 const EXTRA_ENV: NodeJS.ProcessEnv = Object.fromEntries(
   args.env.map((pair) => {
     const at = pair.indexOf("=");
@@ -109,6 +119,16 @@ async function isReady(port: number): Promise<boolean> {
   }
 }
 
+const seeded = new Set<string>();
+/** Loads the demo data (the customer and the products MyOrders needs) into the shape's database, once per database. */
+function seedOnce(database: NodeJS.ProcessEnv): void {
+  const url = database.DATABASE_URL!;
+  if (seeded.has(url)) return;
+  const result = spawnSync(process.execPath, ["--import", "tsx", "prisma/seed.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...database, NODE_ENV: "development" }, stdio: ["ignore", "ignore", "inherit"] });
+  if (result.status !== 0) throw new Error("seeding the demo data failed");
+  seeded.add(url);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startOnce(shape: Shape, variant: Variant, database: NodeJS.ProcessEnv, prefix: string): Promise<ProcessFigures[]> {
@@ -155,18 +175,25 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
       const processStart = name === "gateway" ? startedAt : startedAtEpochMs(pid);
       return { process: name, readyMs: readyAt[name]! - processStart, cpuMsAtReady: cpuMsOf(pid), rssAtReady: rssOf(pid) ?? 0, rssAfterQueries: 0, rssAfterLoad: 0, loadRequests: 0 };
     });
-    // 100 queries through the gateway (products, with stock from inventory), one at a time.
+    const graphqlUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+    let token: string | undefined;
+    if (MY_ORDERS_LOAD) {
+      seedOnce(database);
+      token = await prepareCustomer(graphqlUrl, MY_ORDERS_COUNT);
+    }
+    const query = MY_ORDERS_LOAD ? MY_ORDERS : PRODUCTS_QUERY;
+    // 100 queries through the gateway, one at a time.
     for (let i = 0; i < 100; i++) {
-      const response = await fetch(`http://127.0.0.1:${gatewayPort}/graphql`, {
+      const response = await fetch(graphqlUrl, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: PRODUCTS_QUERY }),
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query }),
       });
       if (!response.ok) throw new Error(`query ${i} answered ${response.status}`);
       await response.arrayBuffer();
     }
     for (const figure of figures) figure.rssAfterQueries = rssOf(pids[figure.process]!) ?? 0;
-    const load = await runLoad({ graphqlUrl: `http://127.0.0.1:${gatewayPort}/graphql`, query: PRODUCTS_QUERY }, { connections: 10, durationMs: LOAD_SECONDS * 1000 });
+    const load = await runLoad({ graphqlUrl, query, token }, { connections: 10, durationMs: LOAD_SECONDS * 1000 });
     if (load.errors > 0) throw new Error(`${load.errors} requests of the load failed`);
     for (const figure of figures) Object.assign(figure, { rssAfterLoad: rssOf(pids[figure.process]!) ?? 0, loadRequests: load.requests });
     return figures;
@@ -179,7 +206,7 @@ async function startOnce(shape: Shape, variant: Variant, database: NodeJS.Proces
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const onPostgres = Boolean(process.env.DATABASE_URL);
 console.log(
-  `${onPostgres ? "PostgreSQL" : "embedded PGlite"}, NODE_ENV=${NODE_ENV}${args.env.length ? `, ${args.env.join(" ")}` : ""}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n`,
+  `${onPostgres ? "PostgreSQL" : "embedded PGlite"}, query ${args.query}, NODE_ENV=${NODE_ENV}${args.env.length ? `, ${args.env.join(" ")}` : ""}, node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n`,
 );
 console.log(`| shape | variant | start | process | process start to /ready | CPU time to /ready | RSS at ready | RSS after 100 queries | RSS after ${LOAD_SECONDS} s of load |`);
 console.log("|---|---|---|---|---:|---:|---:|---:|---:|");
