@@ -55,8 +55,14 @@ export interface PlanExecutorOptions {
   fallback: GatewayExecutor;
   /** True while tracing is on: every request then goes to `fallback`. */
   tracing: () => boolean;
-  /** Distinct operations whose plans are kept (default 1,000; the oldest is dropped first). */
+  /**
+   * Distinct operations whose plans are kept: at most this many (default 1,000) and this many characters of their
+   * documents (default 4 MiB, a stand-in for the plans' size, which grows with the document's), the oldest dropped
+   * first. Stock bounds its plan cache by about 30 MiB; a client sending ever new documents cannot grow this one
+   * past its bounds either.
+   */
   maxPrepared?: number;
+  maxPreparedChars?: number;
 }
 
 type Data = Record<string, unknown>;
@@ -78,8 +84,10 @@ export function planExecutor(options: PlanExecutorOptions): GatewayExecutor {
   const supergraphSchema = options.supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(options.supergraph);
   const shaping = new ShapeCompiler(apiSchema);
-  const prepared = new Map<string, Prepared>();
+  const prepared = new Map<string, { entry: Prepared; chars: number }>();
   const maxPrepared = options.maxPrepared ?? 1_000;
+  const maxPreparedChars = options.maxPreparedChars ?? 4 * 1024 * 1024;
+  let preparedChars = 0;
   const planLimits = {
     recursiveSelectionsLimitDisabled: process.env.APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK === "true",
     nonLocalSelectionsLimitDisabled: process.env.APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK === "true",
@@ -109,11 +117,17 @@ export function planExecutor(options: PlanExecutorOptions): GatewayExecutor {
   function preparedFor(requestContext: GatewayGraphQLRequestContext): Prepared {
     const { request, queryHash } = requestContext;
     const key = request.operationName ? `${queryHash}:${request.operationName}` : queryHash;
-    let entry = prepared.get(key);
-    if (entry) return entry;
-    entry = prepare(requestContext);
-    if (prepared.size >= maxPrepared) prepared.delete(prepared.keys().next().value as string);
-    prepared.set(key, entry);
+    const known = prepared.get(key);
+    if (known) return known.entry;
+    const entry = prepare(requestContext);
+    const chars = requestContext.source?.length ?? 0;
+    while (prepared.size > 0 && (prepared.size >= maxPrepared || preparedChars + chars > maxPreparedChars)) {
+      const [oldest, { chars: oldestChars }] = prepared.entries().next().value as [string, { chars: number }];
+      prepared.delete(oldest);
+      preparedChars -= oldestChars;
+    }
+    prepared.set(key, { entry, chars });
+    preparedChars += chars;
     return entry;
   }
 
