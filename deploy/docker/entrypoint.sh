@@ -11,7 +11,8 @@ app="${1:-gateway}"
 [ "$#" -gt 0 ] && shift
 case "$app" in
   # The gateway; with every <NAME>_SUBGRAPH_URL set it is the distributed shape's gateway (Kubernetes, compose).
-  gateway) exec $RUN apps/gateway/dist/main.js "$@" ;;
+  # glibc's malloc arenas bounded in every gateway process, as start:prod (ADR 18).
+  gateway) MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec $RUN apps/gateway/dist/main.js "$@" ;;
   # Applies the committed migrations to DATABASE_URL (idempotent, under an advisory lock) and exits.
   migrate) exec $RUN apps/gateway/dist/migrate-main.js "$@" ;;
   # Every subgraph as a child process of the gateway, in one container (a single VM without an orchestrator).

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { BUILT_NODE_FLAGS, REMOTE_GATEWAY_ENV, REMOTE_GATEWAY_NODE_FLAGS, REPO_ROOT } from "@monograph/platform";
+import { BUILT_NODE_FLAGS, GATEWAY_ENV, REMOTE_GATEWAY_NODE_FLAGS, REPO_ROOT } from "@monograph/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DOMAIN_NAMES } from "@monograph/domains";
 import { domainProcessEntry } from "../../src/distributed.ts";
@@ -42,10 +42,11 @@ beforeAll(async () => {
 describe("the production scripts", () => {
   it("when an operator runs start:prod or start:distributed:prod, then it is plain node with the build's condition on a built entry point", () => {
     const flags = BUILT_NODE_FLAGS.join(" ");
-    expect(SCRIPTS[BUILT_SCRIPTS.monolith]).toBe(`node ${flags} apps/gateway/dist/main.js`);
+    // Every gateway process with glibc's malloc arenas bounded (ADR 18).
+    const gatewayEnv = Object.entries(GATEWAY_ENV).map(([name, value]) => `${name}=${value}`).join(" ");
+    expect(SCRIPTS[BUILT_SCRIPTS.monolith]).toBe(`${gatewayEnv} node ${flags} apps/gateway/dist/main.js`);
     // The distributed launcher is a gateway with every subgraph remote: its heap sized for that (ADR 18).
-    const remoteGatewayEnv = Object.entries(REMOTE_GATEWAY_ENV).map(([name, value]) => `${name}=${value}`).join(" ");
-    expect(SCRIPTS[BUILT_SCRIPTS.distributed]).toBe(`${remoteGatewayEnv} node ${REMOTE_GATEWAY_NODE_FLAGS.join(" ")} ${flags} apps/gateway/dist/distributed-main.js`);
+    expect(SCRIPTS[BUILT_SCRIPTS.distributed]).toBe(`${gatewayEnv} node ${REMOTE_GATEWAY_NODE_FLAGS.join(" ")} ${flags} apps/gateway/dist/distributed-main.js`);
     for (const entry of ["apps/gateway/dist/main.js", "apps/gateway/dist/distributed-main.js", "apps/gateway/dist/migrate-main.js"]) {
       expect(existsSync(path.join(REPO_ROOT, entry)), `${entry} after npm run build`).toBe(true);
     }
